@@ -1,0 +1,67 @@
+/*
+ * Simulated file types that epoll watches: pipes (fs/pipe.c), eventfd
+ * (fs/eventfd.c) and unix socketpairs (net/unix/af_unix.c). Each type is a
+ * struct file_operations; these are its constructors and a few inspection
+ * helpers that stand in for ioctls and getsockopt.
+ *
+ * Common rules for ->read and ->write (struct sim_io): they never sleep; where
+ * the kernel would block they return -EAGAIN and the syscall layer decides
+ * what to do. No bytes are stored, only counts.
+ */
+#ifndef EPSIM_MODEL_H
+#define EPSIM_MODEL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include "file.h"
+#include "world.h"
+
+/* Pipe geometry (PAGE_SIZE, PIPE_DEF_BUFFERS). */
+#define SIM_PAGE_SIZE 4096u
+#define PIPE_DEF_BUFFERS 16u
+
+/* Unix socket defaults: net.core.wmem_default and net.unix.max_dgram_qlen. */
+#define UNIX_DEFAULT_SNDBUF 212992
+#define UNIX_DEFAULT_MAX_DGRAM_QLEN 10
+
+/*
+ * Models create_pipe_files(): files[0] the read end, files[1] the write end.
+ * flags may hold O_NONBLOCK and O_DIRECT (packet mode; O_CLOEXEC is ignored,
+ * it belongs to the fd). 0 or -errno (-EINVAL for other bits, -ENOMEM).
+ */
+int pipe_create(struct world *w, unsigned int flags, struct file *files[2]);
+
+/*
+ * Models eventfd2's file: flags may hold EFD_SEMAPHORE and EFD_NONBLOCK
+ * (EFD_CLOEXEC is accepted and left to the caller). -EINVAL on other bits.
+ */
+int eventfd_create(struct world *w, uint64_t count, int flags, struct file **out);
+
+/*
+ * Models socketpair(AF_UNIX, type, 0): type SOCK_STREAM or SOCK_DGRAM
+ * (SOCK_RAW is treated as SOCK_DGRAM, as unix_create does; anything else is
+ * -ESOCKTNOSUPPORT). flags may hold O_NONBLOCK (O_CLOEXEC is ignored).
+ */
+int unix_socketpair_create(struct world *w, int type, unsigned int flags, struct file *files[2]);
+
+/* True if f is an eventfd (the runner uses this for 8-byte value semantics). */
+bool file_is_eventfd(const struct file *f);
+/* True if f is a pipe end. */
+bool file_is_pipe(const struct file *f);
+/* True if f is a unix socket of either type. */
+bool file_is_unix_socket(const struct file *f);
+
+/* Models FIONREAD on a pipe: bytes buffered. */
+long pipe_fionread(const struct file *f);
+/* Models fdinfo's eventfd-count. */
+uint64_t eventfd_count(const struct file *f);
+/* Models SIOCOUTQ on a unix socket: sk_wmem_alloc minus the socket's own reference. */
+long unix_outq_len(const struct file *f);
+/* Models SIOCINQ on a unix socket (stream: unread bytes; dgram: the first datagram's size). */
+long unix_inq_len(const struct file *f);
+/* Models getsockopt(SO_ERROR) on a unix socket: returns and clears sk_err. */
+int unix_so_error(struct file *f);
+/* Models the skb truesize a unix socket is charged for one skb of this linear and paged size. */
+unsigned int unix_skb_truesize(size_t linear, size_t paged);
+
+#endif

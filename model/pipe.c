@@ -1,0 +1,342 @@
+/*
+ * Anonymous pipes, modelled on fs/pipe.c (Linux 6.18): a ring of page-sized
+ * buffers shared by a read end and a write end, with one wait queue per
+ * direction. Only byte counts are kept, but the ring keeps the kernel's
+ * per-slot structure, because readiness is counted in slots, not bytes.
+ *
+ * Not modelled: FIFOs (open/partner wake-ups), F_SETPIPE_SZ, the user page
+ * quota, splice, watch queues, and page allocation failures.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <sys/epoll.h>
+#include "alloc.h"
+#include "model.h"
+
+#define PIPE_BUF_FLAG_CAN_MERGE 0x10
+#define PIPE_BUF_FLAG_PACKET 0x08
+
+#define FMODE_READ 0x1
+#define FMODE_WRITE 0x2
+
+/* Models struct pipe_buffer: one ring slot (the page itself is not kept). */
+struct pipe_buffer {
+	unsigned int offset;
+	unsigned int len;
+	unsigned int flags;
+};
+
+/* Models struct pipe_inode_info. */
+struct pipe_inode_info {
+	unsigned int head;		/* next slot to fill (free-running) */
+	unsigned int tail;		/* oldest occupied slot (free-running) */
+	unsigned int max_usage;		/* slots that may be occupied */
+	unsigned int ring_size;		/* power of two */
+	unsigned int readers;
+	unsigned int writers;
+	unsigned int files;		/* struct files sharing this pipe */
+	bool poll_usage;		/* set by the first ->poll, never cleared */
+	struct wait_queue_head rd_wait;
+	struct wait_queue_head wr_wait;
+	struct pipe_buffer *bufs;
+	struct world *world;
+};
+
+static const struct file_operations pipefifo_fops;
+
+/* Models pipe_occupancy(). */
+static unsigned int pipe_occupancy(unsigned int head, unsigned int tail)
+{
+	return head - tail;
+}
+
+/* Models pipe_empty(). */
+static bool pipe_empty(unsigned int head, unsigned int tail)
+{
+	return head == tail;
+}
+
+/* Models pipe_full(). */
+static bool pipe_full(unsigned int head, unsigned int tail, unsigned int limit)
+{
+	return pipe_occupancy(head, tail) >= limit;
+}
+
+/* Models pipe_is_full(). */
+static bool pipe_is_full(const struct pipe_inode_info *pipe)
+{
+	return pipe_full(pipe->head, pipe->tail, pipe->max_usage);
+}
+
+/* Models pipe_buf(): the slot for a free-running index. */
+static struct pipe_buffer *pipe_buf(const struct pipe_inode_info *pipe, unsigned int slot)
+{
+	return &pipe->bufs[slot & (pipe->ring_size - 1)];
+}
+
+/* Models file->f_mode: FMODE_READ/FMODE_WRITE from the access mode. */
+static unsigned int pipe_fmode(const struct file *filp)
+{
+	switch (filp->f_flags & O_ACCMODE) {
+	case O_RDONLY:
+		return FMODE_READ;
+	case O_WRONLY:
+		return FMODE_WRITE;
+	default:
+		return FMODE_READ | FMODE_WRITE;
+	}
+}
+
+/* Models is_packetized(): O_DIRECT write ends make packet buffers. */
+static bool is_packetized(const struct file *filp)
+{
+	return (filp->f_flags & O_DIRECT) != 0;
+}
+
+/* Models pipe_read(), non-blocking: returns bytes read, 0 at EOF, or -EAGAIN. */
+static ssize_t pipe_read(struct file *filp, struct sim_io *io)
+{
+	struct pipe_inode_info *pipe = filp->private_data;
+	size_t total_len = io->len;
+	bool wake_writer = false;
+	ssize_t ret = 0;
+
+	if (total_len == 0)
+		return 0;
+	for (;;) {
+		if (!pipe_empty(pipe->head, pipe->tail)) {
+			struct pipe_buffer *buf = pipe_buf(pipe, pipe->tail);
+			size_t chars = buf->len < total_len ? buf->len : total_len;
+
+			ret += (ssize_t)chars;
+			buf->offset += (unsigned int)chars;
+			buf->len -= (unsigned int)chars;
+			if (buf->flags & PIPE_BUF_FLAG_PACKET) {
+				total_len = chars;
+				buf->len = 0;
+			}
+			if (!buf->len) {
+				/* The writer is woken only when a slot frees in a full pipe. */
+				wake_writer |= pipe_is_full(pipe);
+				buf->flags = 0;
+				pipe->tail++;
+			}
+			total_len -= chars;
+			if (!total_len)
+				break;
+			if (!pipe_empty(pipe->head, pipe->tail))
+				continue;
+		}
+		if (!pipe->writers || ret)
+			break;
+		ret = -EAGAIN;
+		break;
+	}
+	if (wake_writer)
+		wake_up_interruptible_sync_poll(&pipe->wr_wait, EPOLLOUT | EPOLLWRNORM);
+	return ret;
+}
+
+/* Models the merge step of pipe_write(): append to the last buffer. Returns bytes merged. */
+static size_t pipe_write_merge(struct pipe_inode_info *pipe, size_t total_len)
+{
+	size_t chars = total_len & (SIM_PAGE_SIZE - 1);
+	struct pipe_buffer *buf;
+
+	if (!chars)
+		return 0;
+	buf = pipe_buf(pipe, pipe->head - 1);
+	if (!(buf->flags & PIPE_BUF_FLAG_CAN_MERGE) || buf->offset + buf->len + chars > SIM_PAGE_SIZE)
+		return 0;
+	buf->len += (unsigned int)chars;
+	return chars;
+}
+
+/* Models the slot-filling loop of pipe_write(), non-blocking. */
+static ssize_t pipe_write_pages(struct file *filp, struct pipe_inode_info *pipe, size_t left,
+				ssize_t ret)
+{
+	while (left) {
+		struct pipe_buffer *buf;
+		size_t copied;
+
+		if (pipe_is_full(pipe))
+			return ret ? ret : -EAGAIN;
+		buf = pipe_buf(pipe, pipe->head);
+		pipe->head++;
+		copied = left < SIM_PAGE_SIZE ? left : SIM_PAGE_SIZE;
+		buf->offset = 0;
+		buf->len = (unsigned int)copied;
+		buf->flags = is_packetized(filp) ? PIPE_BUF_FLAG_PACKET : PIPE_BUF_FLAG_CAN_MERGE;
+		ret += (ssize_t)copied;
+		left -= copied;
+	}
+	return ret;
+}
+
+/* Models pipe_write(), non-blocking: bytes written, -EAGAIN when full, -EPIPE without readers. */
+static ssize_t pipe_write(struct file *filp, struct sim_io *io)
+{
+	struct pipe_inode_info *pipe = filp->private_data;
+	size_t total_len = io->len;
+	bool was_empty = false;
+	ssize_t ret;
+
+	if (total_len == 0)
+		return 0;
+	if (!pipe->readers) {
+		ret = -EPIPE;	/* SIGPIPE is not modelled */
+	} else {
+		size_t merged = 0;
+
+		was_empty = pipe_empty(pipe->head, pipe->tail);
+		if (!was_empty)
+			merged = pipe_write_merge(pipe, total_len);
+		ret = (ssize_t)merged;
+		if (merged < total_len)
+			ret = pipe_write_pages(filp, pipe, total_len - merged, ret);
+	}
+	/* Every write past the zero-length check wakes readers once the pipe was polled. */
+	if (was_empty || pipe->poll_usage)
+		wake_up_interruptible_sync_poll(&pipe->rd_wait, EPOLLIN | EPOLLRDNORM);
+	return ret;
+}
+
+/* Models pipe_poll(). */
+static __poll_t pipe_poll(struct file *filp, poll_table *wait)
+{
+	struct pipe_inode_info *pipe = filp->private_data;
+	unsigned int mode = pipe_fmode(filp);
+	__poll_t mask = 0;
+
+	pipe->poll_usage = true;
+	if (mode & FMODE_READ)
+		poll_wait(filp, &pipe->rd_wait, wait);
+	if (mode & FMODE_WRITE)
+		poll_wait(filp, &pipe->wr_wait, wait);
+	if (mode & FMODE_READ) {
+		if (!pipe_empty(pipe->head, pipe->tail))
+			mask |= EPOLLIN | EPOLLRDNORM;
+		if (!pipe->writers)
+			mask |= EPOLLHUP;
+	}
+	if (mode & FMODE_WRITE) {
+		if (!pipe_is_full(pipe))
+			mask |= EPOLLOUT | EPOLLWRNORM;
+		if (!pipe->readers)
+			mask |= EPOLLERR;
+	}
+	return mask;
+}
+
+/* Models free_pipe_info(). */
+static void free_pipe_info(struct pipe_inode_info *pipe)
+{
+	struct world *w = pipe->world;
+
+	sim_free(w, pipe->bufs);
+	sim_free(w, pipe);
+}
+
+/* Models pipe_release(): the last reader or writer going wakes everybody on both queues. */
+static void pipe_release(struct file *file)
+{
+	struct pipe_inode_info *pipe = file->private_data;
+	unsigned int mode = pipe_fmode(file);
+
+	if (mode & FMODE_READ)
+		pipe->readers--;
+	if (mode & FMODE_WRITE)
+		pipe->writers--;
+	if (!pipe->readers != !pipe->writers) {
+		wake_up_interruptible_all(&pipe->rd_wait);
+		wake_up_interruptible_all(&pipe->wr_wait);
+	}
+	if (--pipe->files == 0)
+		free_pipe_info(pipe);
+}
+
+/* The queue a blocking pipe_read() / pipe_write() sleeps on. */
+static struct wait_queue_head *pipe_wait_queue(struct file *file, int for_write)
+{
+	struct pipe_inode_info *pipe = file->private_data;
+
+	return for_write ? &pipe->wr_wait : &pipe->rd_wait;
+}
+
+static const struct file_operations pipefifo_fops = {
+	.name = "pipe",
+	.poll = pipe_poll,
+	.read = pipe_read,
+	.write = pipe_write,
+	.release = pipe_release,
+	.shutdown = NULL,
+	.wait_queue = pipe_wait_queue,
+};
+
+/* Models alloc_pipe_info(): the shared state and its ring of PIPE_DEF_BUFFERS slots. */
+static struct pipe_inode_info *alloc_pipe_info(struct world *w)
+{
+	struct pipe_inode_info *pipe = sim_zalloc(w, sizeof(*pipe));
+
+	if (!pipe)
+		return NULL;
+	pipe->bufs = sim_zalloc(w, PIPE_DEF_BUFFERS * sizeof(*pipe->bufs));
+	if (!pipe->bufs) {
+		sim_free(w, pipe);
+		return NULL;
+	}
+	init_waitqueue_head(&pipe->rd_wait);
+	init_waitqueue_head(&pipe->wr_wait);
+	pipe->max_usage = PIPE_DEF_BUFFERS;
+	pipe->ring_size = PIPE_DEF_BUFFERS;
+	pipe->world = w;
+	return pipe;
+}
+
+/* Models create_pipe_files(). */
+int pipe_create(struct world *w, unsigned int flags, struct file *files[2])
+{
+	struct pipe_inode_info *pipe;
+	struct file *rd, *wr;
+
+	if (flags & ~(unsigned int)(O_NONBLOCK | O_DIRECT | O_CLOEXEC))
+		return -EINVAL;
+	pipe = alloc_pipe_info(w);
+	if (!pipe)
+		return -ENOMEM;
+	wr = file_alloc(w, &pipefifo_fops, pipe, O_WRONLY | (flags & (O_NONBLOCK | O_DIRECT)));
+	if (!wr)
+		goto fail_pipe;
+	rd = file_alloc(w, &pipefifo_fops, pipe, O_RDONLY | (flags & O_NONBLOCK));
+	if (!rd)
+		goto fail_wr;
+	pipe->readers = pipe->writers = 1;
+	pipe->files = 2;
+	files[0] = rd;
+	files[1] = wr;
+	return 0;
+
+fail_wr:
+	sim_free(w, wr);	/* never published: no epoll, no release needed */
+fail_pipe:
+	free_pipe_info(pipe);
+	return -ENOMEM;
+}
+
+/* True if f is a pipe end. */
+bool file_is_pipe(const struct file *f)
+{
+	return f && f->f_op == &pipefifo_fops;
+}
+
+/* Models pipe_ioctl(FIONREAD). */
+long pipe_fionread(const struct file *f)
+{
+	const struct pipe_inode_info *pipe = f->private_data;
+	long count = 0;
+
+	for (unsigned int t = pipe->tail; t != pipe->head; t++)
+		count += pipe_buf(pipe, t)->len;
+	return count;
+}

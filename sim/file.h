@@ -1,0 +1,64 @@
+/* Open files with a reference count and a method table, modelled on struct file (include/linux/fs.h). */
+#ifndef EPSIM_FILE_H
+#define EPSIM_FILE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include "list.h"
+#include "poll.h"
+
+struct world;
+struct file;
+struct sim_task;
+
+/* One read or write request: byte count, and for eventfd-like files the 8-byte value. */
+struct sim_io {
+	size_t len;
+	uint64_t value;
+};
+
+/* Models struct file_operations: the methods a simulated file type provides. */
+struct file_operations {
+	const char *name; /* type name for logs and snapshots: "pipe", "eventfd", ... */
+	/* Models ->poll: report readiness, and register on wait queues through pt. */
+	__poll_t (*poll)(struct file *file, poll_table *pt);
+	/* Models ->read / ->write: return bytes moved or -errno (-EAGAIN when it would block). */
+	ssize_t (*read)(struct file *file, struct sim_io *io);
+	ssize_t (*write)(struct file *file, struct sim_io *io);
+	/* Models ->release: the last reference is gone; wake peers, free private data. */
+	void (*release)(struct file *file);
+	/* Models ->shutdown of a socket (proto_ops); NULL for files that are not sockets. */
+	long (*shutdown)(struct file *file, int how);
+	/* Wait queue a blocking read/write sleeps on (NULL: never blocks). */
+	struct wait_queue_head *(*wait_queue)(struct file *file, int for_write);
+};
+
+/* Models struct file. */
+struct file {
+	long f_count;			/* models f_count: references from fd tables and in-flight users */
+	unsigned int f_flags;		/* O_NONBLOCK, O_RDWR, ... */
+	uint64_t f_id;			/* creation number; the simulator's stand-in for the file's address */
+	const struct file_operations *f_op;
+	void *private_data;
+	struct list_head f_ep;		/* models file->f_ep: epitems watching this file (epitem.fllink) */
+	struct list_head f_tfile_llink;	/* models the epitems_head link on tfile_check_list */
+	struct world *world;
+};
+
+/* Models alloc_file(): a new file holding one reference. NULL on ENOMEM. */
+struct file *file_alloc(struct world *w, const struct file_operations *fop, void *private_data,
+			unsigned int flags);
+/* Models get_file(). */
+struct file *get_file(struct file *f);
+/* Models fput() / __fput(): drop a reference; the last one runs eventpoll_release and ->release. */
+void fput(struct file *f);
+/* Models vfs_poll(): 0 from a file without ->poll is reported as DEFAULT_POLLMASK by callers. */
+__poll_t vfs_poll(struct file *f, poll_table *pt);
+/* Models file_can_poll(). */
+static inline int file_can_poll(const struct file *f)
+{
+	return f->f_op->poll != NULL;
+}
+
+#endif

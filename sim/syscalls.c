@@ -1,0 +1,260 @@
+/*
+ * The system-call layer of the simulator: look up the calling thread, run the
+ * kernel-side function, then let the threads it woke run (one step = one call).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <sys/eventfd.h>
+#include <sys/socket.h>
+#include "epsim.h"
+#include "eventpoll.h"
+#include "fdtable.h"
+#include "task.h"
+#include "../model/model.h"
+
+struct world *epsim_world_create(const struct world_config *cfg)
+{
+	return world_create(cfg);
+}
+
+void epsim_world_destroy(struct world *w)
+{
+	world_destroy(w);
+}
+
+static struct sim_task *current(struct world *w, int tid)
+{
+	struct sim_task *t = world_find_task(w, tid);
+
+	return t && t->state == TASK_IDLE ? t : NULL;
+}
+
+/* End of every call: run the threads it woke. */
+static long step_done(struct world *w, long ret)
+{
+	world_run(w);
+	return ret;
+}
+
+int epsim_thread_create(struct world *w, int tid, const char *name)
+{
+	struct sim_task *t = world_find_task(w, tid);
+	struct sim_task *n;
+
+	if (!t)
+		return -ESRCH;
+	n = task_create(t->proc, name);
+	return n ? n->tid : -ENOMEM;
+}
+
+long epsim_epoll_create(struct world *w, int tid, int size)
+{
+	struct sim_task *t = current(w, tid);
+
+	if (!t)
+		return -ESRCH;
+	if (size <= 0)
+		return -EINVAL;
+	return step_done(w, do_epoll_create(t, 0));
+}
+
+long epsim_epoll_create1(struct world *w, int tid, int flags)
+{
+	struct sim_task *t = current(w, tid);
+
+	return t ? step_done(w, do_epoll_create(t, flags)) : -ESRCH;
+}
+
+long epsim_epoll_ctl(struct world *w, int tid, int epfd, int op, int fd,
+		     const struct epoll_event *ev)
+{
+	struct sim_task *t = current(w, tid);
+
+	return t ? step_done(w, do_epoll_ctl(t, epfd, op, fd, ev)) : -ESRCH;
+}
+
+long epsim_epoll_wait(struct world *w, int tid, int epfd, struct epoll_event *events, int nvalid,
+		      int maxevents, int timeout_ms)
+{
+	struct sim_task *t = current(w, tid);
+	int64_t ns = timeout_ms < 0 ? -1 : (int64_t)timeout_ms * 1000000;
+
+	return t ? step_done(w, do_epoll_wait(t, epfd, events, nvalid, maxevents, ns)) : -ESRCH;
+}
+
+/* Install two new files as the two lowest free fds, or undo everything. */
+static long install_pair(struct sim_task *t, struct file *files[2], int fds[2], unsigned cloexec)
+{
+	fds[0] = fd_install_new(t->proc->files, files[0], cloexec);
+	if (fds[0] < 0) {
+		fput(files[0]);
+		fput(files[1]);
+		return fds[0];
+	}
+	fds[1] = fd_install_new(t->proc->files, files[1], cloexec);
+	if (fds[1] < 0) {
+		fd_close(t->proc->files, fds[0]);
+		fput(files[1]);
+		return fds[1];
+	}
+	return 0;
+}
+
+/* Install one new file, or drop it. */
+static long install_one(struct sim_task *t, struct file *f, unsigned cloexec)
+{
+	int fd = fd_install_new(t->proc->files, f, cloexec);
+
+	if (fd < 0)
+		fput(f);
+	return fd;
+}
+
+/* Models do_pipe2(). */
+long epsim_pipe2(struct world *w, int tid, int fds[2], int flags)
+{
+	struct sim_task *t = current(w, tid);
+	struct file *files[2];
+	long err;
+
+	if (!t)
+		return -ESRCH;
+	if (flags & ~(O_CLOEXEC | O_NONBLOCK | O_DIRECT))
+		return -EINVAL;
+	err = pipe_create(w, (unsigned)flags & O_NONBLOCK, files);
+	if (err)
+		return err;
+	return step_done(w, install_pair(t, files, fds, flags & O_CLOEXEC));
+}
+
+/* Models do_eventfd(). */
+long epsim_eventfd2(struct world *w, int tid, uint64_t count, int flags)
+{
+	struct sim_task *t = current(w, tid);
+	struct file *f;
+	long err;
+
+	if (!t)
+		return -ESRCH;
+	if (flags & ~(EFD_CLOEXEC | EFD_NONBLOCK | EFD_SEMAPHORE))
+		return -EINVAL;
+	err = eventfd_create(w, count, flags & ~EFD_CLOEXEC, &f);
+	if (err)
+		return err;
+	return step_done(w, install_one(t, f, flags & EFD_CLOEXEC));
+}
+
+/* Models __sys_socketpair() for AF_UNIX. */
+long epsim_socketpair(struct world *w, int tid, int domain, int type, int protocol, int fds[2])
+{
+	struct sim_task *t = current(w, tid);
+	int kind = type & ~(SOCK_NONBLOCK | SOCK_CLOEXEC);
+	struct file *files[2];
+	long err;
+
+	if (!t)
+		return -ESRCH;
+	if (domain != AF_UNIX)
+		return -EAFNOSUPPORT;
+	if (protocol != 0)
+		return -EPROTONOSUPPORT;
+	if (kind != SOCK_STREAM && kind != SOCK_DGRAM)
+		return -EINVAL;
+	err = unix_socketpair_create(w, kind, (type & SOCK_NONBLOCK) ? O_NONBLOCK : 0, files);
+	if (err)
+		return err;
+	return step_done(w, install_pair(t, files, fds, (type & SOCK_CLOEXEC) ? O_CLOEXEC : 0));
+}
+
+/* Models ksys_read(). */
+long epsim_read(struct world *w, int tid, int fd, size_t count, uint64_t *value)
+{
+	struct sim_task *t = current(w, tid);
+	struct file *f = t ? fd_lookup(t->proc->files, fd) : NULL;
+	struct sim_io io = { count, 0 };
+	long ret;
+
+	if (!t)
+		return -ESRCH;
+	if (!f)
+		return -EBADF;
+	if (!f->f_op->read)
+		return -EINVAL;
+	ret = f->f_op->read(f, &io);
+	if (value)
+		*value = io.value;
+	return step_done(w, ret);
+}
+
+/* Models ksys_write(). */
+long epsim_write(struct world *w, int tid, int fd, size_t count, uint64_t value)
+{
+	struct sim_task *t = current(w, tid);
+	struct file *f = t ? fd_lookup(t->proc->files, fd) : NULL;
+	struct sim_io io = { count, value };
+
+	if (!t)
+		return -ESRCH;
+	if (!f)
+		return -EBADF;
+	if (!f->f_op->write)
+		return -EINVAL;
+	return step_done(w, f->f_op->write(f, &io));
+}
+
+long epsim_close(struct world *w, int tid, int fd)
+{
+	struct sim_task *t = current(w, tid);
+
+	return t ? step_done(w, fd_close(t->proc->files, fd)) : -ESRCH;
+}
+
+long epsim_dup(struct world *w, int tid, int fd)
+{
+	struct sim_task *t = current(w, tid);
+
+	return t ? step_done(w, fd_dup(t->proc->files, fd)) : -ESRCH;
+}
+
+long epsim_dup2(struct world *w, int tid, int oldfd, int newfd)
+{
+	struct sim_task *t = current(w, tid);
+
+	return t ? step_done(w, fd_dup2(t->proc->files, oldfd, newfd)) : -ESRCH;
+}
+
+/* Models __sys_shutdown(). */
+long epsim_shutdown(struct world *w, int tid, int fd, int how)
+{
+	struct sim_task *t = current(w, tid);
+	struct file *f = t ? fd_lookup(t->proc->files, fd) : NULL;
+
+	if (!t)
+		return -ESRCH;
+	if (!f)
+		return -EBADF;
+	if (!f->f_op->shutdown)
+		return -ENOTSOCK;
+	if (how < SHUT_RD || how > SHUT_RDWR)
+		return -EINVAL;
+	return step_done(w, f->f_op->shutdown(f, how));
+}
+
+void epsim_sleep(struct world *w, uint64_t ms)
+{
+	world_advance(w, w->now + ms * 1000000);
+}
+
+bool epsim_take_result(struct world *w, int tid, long *ret)
+{
+	struct sim_task *t = world_find_task(w, tid);
+
+	return t && task_take_result(t, ret);
+}
+
+int epsim_next_completed(struct world *w)
+{
+	if (list_empty(&w->completed))
+		return 0;
+	return list_first_entry(&w->completed, struct sim_task, done_node)->tid;
+}

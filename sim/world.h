@@ -1,0 +1,80 @@
+/*
+ * A simulated world: clock, processes, threads, users and counters. It is a
+ * value: create it, drive it through the epsim.h calls, inspect it, destroy it.
+ */
+#ifndef EPSIM_WORLD_H
+#define EPSIM_WORLD_H
+
+#include <stdint.h>
+#include <stdbool.h>
+#include "list.h"
+#include "stats.h"
+
+struct sim_task;
+struct sim_process;
+
+/* Returned (negated) by a call that put its thread to sleep; the result comes later. */
+#define EPSIM_PENDING 4096
+
+/* Models struct user_struct: the per-user epoll watch count. */
+struct user_struct {
+	long epoll_watches;
+};
+
+/* Models an hrtimer on the virtual clock. */
+struct sim_timer {
+	uint64_t expires;	/* absolute virtual time, ns */
+	void (*function)(struct sim_timer *timer);
+	struct list_head node;	/* on world.timers, sorted by expires; self-linked when idle */
+	uint64_t seq;		/* arming order, to order equal expiry times */
+};
+
+struct world_config {
+	long max_user_watches;	/* <= 0: the kernel's default for this machine's size */
+	int nofile;		/* RLIMIT_NOFILE soft limit; <= 0: 1024 */
+	bool no_cap_block_suspend; /* run without CAP_BLOCK_SUSPEND: EPOLLWAKEUP is dropped */
+};
+
+struct world {
+	uint64_t now;			/* virtual CLOCK_MONOTONIC, ns */
+	struct list_head timers;	/* armed sim_timers, earliest first */
+	uint64_t timer_seq;
+	struct list_head processes;	/* sim_process.node */
+	struct list_head runq;		/* woken tasks in wake order (sim_task.run_node) */
+	struct list_head completed;	/* tasks whose blocked call finished (sim_task.done_node) */
+	int next_pid, next_tid;
+	uint64_t next_file_id;
+	struct user_struct user;	/* every process runs as one user */
+	long max_user_watches;		/* models /proc/sys/fs/epoll/max_user_watches */
+	int nofile;
+	bool cap_block_suspend;		/* models capable(CAP_BLOCK_SUSPEND) of the one user */
+	unsigned long loop_check_gen;	/* models eventpoll.c loop_check_gen */
+	struct list_head tfile_check_list; /* models tfile_check_list */
+	int path_count[5];		/* models path_count[] of the reverse path check */
+	struct sim_stats stats;		/* cost counters */
+	long alloc_count;		/* allocations made so far */
+	long alloc_fail_at;		/* fail the allocation with this number (1-based); 0: never */
+};
+
+/* Create a world with one process (pid 1) and its main thread (tid 1). */
+struct world *world_create(const struct world_config *cfg);
+/* Destroy a world: close every fd of every process, free everything. */
+void world_destroy(struct world *w);
+
+/* Models hrtimer_start() (absolute) and hrtimer_cancel() on the virtual clock. */
+void sim_timer_init(struct sim_timer *t, void (*function)(struct sim_timer *));
+void sim_timer_start(struct world *w, struct sim_timer *t, uint64_t expires);
+void sim_timer_cancel(struct sim_timer *t);
+static inline bool sim_timer_active(const struct sim_timer *t)
+{
+	return !list_empty(&t->node);
+}
+
+/* Run woken tasks until none is runnable. */
+void world_run(struct world *w);
+/* Advance the clock to `until`, firing timers in order and running woken tasks after each. */
+void world_advance(struct world *w, uint64_t until);
+/* Time of the earliest armed timer, or UINT64_MAX. */
+uint64_t world_next_timer(const struct world *w);
+
+#endif

@@ -1,0 +1,101 @@
+/*
+ * The one interface both backends implement: issue system calls on named
+ * threads, then settle. The runner turns trace steps into these calls, so
+ * nothing about a step is decided twice.
+ */
+#ifndef EPSIM_BACKEND_H
+#define EPSIM_BACKEND_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/epoll.h>
+
+enum sys_nr {
+	SYS_EPOLL_CREATE,	/* epoll_create(num) */
+	SYS_EPOLL_CREATE1,	/* epoll_create1(flags) */
+	SYS_EPOLL_CTL,		/* epoll_ctl(fd, op, fd2, ev_null ? NULL : &ev) */
+	SYS_EPOLL_WAIT,		/* epoll_wait(fd, buffer, maxevents, timeout_ms) */
+	SYS_PIPE2,		/* pipe2(fds, flags) */
+	SYS_EVENTFD2,		/* eventfd2(num, flags) */
+	SYS_SOCKETPAIR,		/* socketpair(AF_UNIX, op | flags, 0, fds) */
+	SYS_READ,		/* read(fd, buf, num) */
+	SYS_WRITE,		/* write(fd, buf, num); for an eventfd the 8-byte value num */
+	SYS_CLOSE,		/* close(fd) */
+	SYS_DUP,		/* dup(fd) */
+	SYS_DUP2,		/* dup2(fd, fd2) */
+	SYS_SHUTDOWN,		/* shutdown(fd, op) */
+	SYS_NANOSLEEP,		/* sleep num milliseconds (the virtual clock in the simulator) */
+};
+
+/* Which buffer a wait hands the kernel. */
+enum sys_buf {
+	SYS_BUF_VALID,		/* buf_slots valid slots, and the rest of maxevents faults */
+	SYS_BUF_NULL,		/* a NULL pointer */
+};
+
+struct sys_call {
+	enum sys_nr nr;
+	int fd, fd2;
+	int op;			/* ctl op, shutdown how, socket type */
+	int flags;		/* O_NONBLOCK, O_CLOEXEC, EFD_SEMAPHORE, EPOLL_CLOEXEC ... */
+	long long num;
+	bool fd_is_eventfd;	/* write/read: 8-byte value semantics (runner knows the kind) */
+	struct epoll_event ev;
+	bool ev_null;
+	int maxevents;
+	long long timeout_ms;
+	enum sys_buf buf;
+	int buf_slots;		/* valid slots from the start of the buffer (<= maxevents) */
+};
+
+#define SYS_MAX_EVENTS_COPY 4096
+
+struct sys_result {
+	long ret;		/* >= 0, or -errno */
+	bool watchdog;		/* the call never finished: cut by the watchdog */
+	int fds[2];		/* new fds from pipe2/socketpair; fds[0] for single-fd creators */
+	uint64_t value;		/* eventfd read value */
+	int nevents;		/* events copied out (ret when ret > 0) */
+	struct epoll_event events[SYS_MAX_EVENTS_COPY];
+};
+
+struct backend;
+
+struct backend_config {
+	long max_user_watches;	/* simulator only; <= 0: default */
+	int watchdog_ms;	/* bound on a call that should not block; <= 0: default 2000 */
+};
+
+typedef void (*backend_done_fn)(void *ctx, int thread, const struct sys_result *res);
+
+struct backend_ops {
+	const char *name; /* "sim" or "kernel" */
+	/* Create a fresh backend; NULL with a message in err on failure. */
+	struct backend *(*open)(const struct backend_config *cfg, char *err, size_t errlen);
+	/* Tear everything down: every fd, thread and process it made. */
+	void (*close)(struct backend *b);
+	/* Kernel release (uname -r) or "epsim". */
+	const char *(*version)(struct backend *b);
+	/* Make thread number `thread` (1, 2, ...; 0 is the main thread and always exists). */
+	int (*thread_new)(struct backend *b, int thread, const char *name);
+	/*
+	 * Issue a call on a thread. The main thread (0) always finishes its call:
+	 * returns 1 with res filled (res->watchdog if it had to be cut). Another
+	 * thread may block: returns 1 if it finished at once, 0 if it is asleep in
+	 * the call; its completion is reported by a later settle. -1: the thread
+	 * is busy or unknown.
+	 */
+	int (*submit)(struct backend *b, int thread, const struct sys_call *call,
+		      struct sys_result *res);
+	/*
+	 * Wait until every thread is finished or asleep in its call, then report
+	 * each call that finished since the last settle through done().
+	 */
+	int (*settle)(struct backend *b, backend_done_fn done, void *ctx);
+};
+
+extern const struct backend_ops sim_backend_ops;
+extern const struct backend_ops kernel_backend_ops;
+
+#endif

@@ -1,0 +1,993 @@
+/*
+ * The kernel backend: every sys_call runs as the real system call on this
+ * machine's Linux kernel, so traces can be compared against the simulator.
+ *
+ * Design
+ *
+ * Threads. Every trace thread, the main thread 0 included, is a real pthread
+ * (a "worker") that owns a one-call command slot guarded by its own mutex:
+ * submit() puts the call in the slot (QUEUED), the worker runs it (RUNNING)
+ * and leaves the result in the slot (FINISHED) until it is taken, which
+ * makes the slot IDLE again. A thread whose slot is not IDLE is busy:
+ * submit() returns -1 (a finished call not yet reported counts as busy).
+ * Calls are made with raw syscall() so we know exactly which system call
+ * runs (glibc may turn epoll_wait into epoll_pwait, for instance).
+ *
+ * Asleep. A worker is "asleep in its call" when /proc/self/task/TID/stat
+ * shows state 'S' and /proc/self/task/TID/syscall shows the number of the
+ * system call it was handed, on two consecutive checks about 1 ms apart.
+ * Only calls that can block (epoll_wait, read, write, sleep) are ever
+ * considered asleep; other calls are simply waited for. That also keeps the
+ * /proc reads (which briefly open fds) away from calls that create fds, so
+ * fd numbers stay deterministic.
+ *
+ * submit(). On thread 0 it waits for the call to finish. On another thread
+ * it returns 1 when the call finished, or 0 once the worker is asleep in it.
+ *
+ * Watchdog. Waiting is bounded: watchdog_ms for most calls, timeout_ms +
+ * watchdog_ms for an epoll_wait with timeout_ms >= 0, num + watchdog_ms for
+ * a sleep. When thread 0 overruns, the worker is interrupted with SIGUSR2,
+ * whose handler does nothing and is installed without SA_RESTART, so the
+ * system call fails with EINTR; the signal is repeated every 10 ms until the
+ * worker is done (a signal that lands just before the syscall is entered is
+ * lost). The result carries watchdog = true. Another thread that is neither
+ * finished nor asleep when its bound passes is left pending: submit() returns
+ * 0 and a later settle() reports the call when it finishes.
+ *
+ * settle(). Waits (bounded by watchdog_ms) until every worker but thread 0
+ * is IDLE, FINISHED or stably asleep, then reports every FINISHED call
+ * through done() in increasing thread order. A worker still running when
+ * the bound passes stays pending and is reported by a later settle().
+ *
+ * fd tracking. open() records the fds already open (from /proc/self/fd):
+ * those are never closed, and a close() or dup2() aimed at one of them is
+ * refused with -EBADF instead of touching the harness's own files. Every fd
+ * a call creates (epoll_create*, pipe2, eventfd2, socketpair, dup, dup2) is
+ * recorded, a close() forgets it, and close() of the backend closes what is
+ * left (never 0-2).
+ *
+ * close(). Stops every worker, interrupting a blocked one with the signal
+ * until it returns, joins it and waits for its task to leave /proc, closes
+ * the tracked fds and restores the previous SIGUSR2 disposition. The only
+ * global state is the reference count that lets several open backends share
+ * the signal handler.
+ */
+#include "backend.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/types.h>
+#include <sys/utsname.h>
+#include <time.h>
+#include <unistd.h>
+
+#define WAKE_SIGNAL SIGUSR2
+#define DEFAULT_WATCHDOG_MS 2000
+#define POLL_MS 1		/* between two asleep checks */
+#define KICK_MS 10		/* between two interrupting signals */
+#define TASK_GONE_MS 1000	/* bound on a joined task leaving /proc */
+#define EP_MAX_EVENTS ((int)(INT_MAX / sizeof(struct epoll_event)))
+#define MAX_SLEEP_MS (1000LL * 1000 * 1000 * 1000)
+
+/* ---------------------------------------------------------------- time */
+
+static long long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
+}
+
+static struct timespec ms_from_now(long long ms)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	ts.tv_sec += ms / 1000;
+	ts.tv_nsec += (ms % 1000) * 1000000;
+	if (ts.tv_nsec >= 1000000000) {
+		ts.tv_sec++;
+		ts.tv_nsec -= 1000000000;
+	}
+	return ts;
+}
+
+static void sleep_ms(long long ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000 };
+
+	while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+		;
+}
+
+/* ------------------------------------------------------------- fd sets */
+
+struct fdset {
+	unsigned char *has;
+	size_t len;
+};
+
+static int fdset_add(struct fdset *s, int fd)
+{
+	if (fd < 0)
+		return 0;
+	if ((size_t)fd >= s->len) {
+		size_t len = s->len ? s->len : 64;
+		unsigned char *p;
+
+		while (len <= (size_t)fd)
+			len *= 2;
+		p = realloc(s->has, len);
+		if (!p)
+			return -1;
+		memset(p + s->len, 0, len - s->len);
+		s->has = p;
+		s->len = len;
+	}
+	s->has[fd] = 1;
+	return 0;
+}
+
+static bool fdset_has(const struct fdset *s, int fd)
+{
+	return fd >= 0 && (size_t)fd < s->len && s->has[fd];
+}
+
+static void fdset_del(struct fdset *s, int fd)
+{
+	if (fdset_has(s, fd))
+		s->has[fd] = 0;
+}
+
+static int fdset_scan_open(struct fdset *s)
+{
+	DIR *d = opendir("/proc/self/fd");
+	struct dirent *e;
+	int rc = 0;
+
+	if (!d)
+		return -1;
+	while ((e = readdir(d)) != NULL) {
+		char *end;
+		long fd = strtol(e->d_name, &end, 10);
+
+		if (end == e->d_name || *end || fd == dirfd(d))
+			continue;
+		if (fdset_add(s, (int)fd) < 0)
+			rc = -1;
+	}
+	closedir(d);
+	return rc;
+}
+
+/* ---------------------------------------------------------- structures */
+
+enum slot_state { SLOT_IDLE, SLOT_QUEUED, SLOT_RUNNING, SLOT_FINISHED };
+
+struct worker {
+	struct backend *b;
+	pthread_t th;
+	pid_t tid;		/* 0 until the worker has started */
+	pthread_mutex_t lock;
+	pthread_cond_t cmd_cv;	/* a call was queued, or stop */
+	pthread_cond_t done_cv;	/* a call finished, the worker started or exited */
+	enum slot_state state;
+	bool stop, exited;
+	atomic_bool cancel;	/* stop restarting an interrupted sleep */
+	int stable;		/* consecutive asleep checks (settle) */
+	struct sys_call call;
+	struct sys_result res;
+};
+
+struct backend {
+	int watchdog_ms;
+	char release[sizeof(((struct utsname *)0)->release)];
+	pthread_mutex_t fd_lock;
+	struct fdset preexisting;	/* open before us: never touched */
+	struct fdset created;		/* made by calls and still open */
+	struct worker **workers;	/* indexed by thread number */
+	int nworkers;			/* length of workers[] */
+	struct sys_result *scratch;	/* settle's copy of a result */
+};
+
+/* -------------------------------------------------------------- signal */
+
+/* Shared by every open backend: the only global mutable state. */
+static pthread_mutex_t sig_lock = PTHREAD_MUTEX_INITIALIZER;
+static int sig_users;
+static struct sigaction sig_saved;
+
+static void wake_handler(int sig)
+{
+	(void)sig;	/* only there to make a blocked syscall fail with EINTR */
+}
+
+static int signal_acquire(void)
+{
+	int rc = 0;
+
+	pthread_mutex_lock(&sig_lock);
+	if (sig_users == 0) {
+		struct sigaction sa;
+
+		memset(&sa, 0, sizeof(sa));
+		sa.sa_handler = wake_handler;
+		sigemptyset(&sa.sa_mask);
+		sa.sa_flags = 0;	/* no SA_RESTART: the syscall returns EINTR */
+		rc = sigaction(WAKE_SIGNAL, &sa, &sig_saved);
+	}
+	if (rc == 0)
+		sig_users++;
+	pthread_mutex_unlock(&sig_lock);
+	return rc;
+}
+
+static void signal_release(void)
+{
+	pthread_mutex_lock(&sig_lock);
+	if (--sig_users == 0)
+		sigaction(WAKE_SIGNAL, &sig_saved, NULL);
+	pthread_mutex_unlock(&sig_lock);
+}
+
+/* -------------------------------------------------------- wait buffers */
+
+/*
+ * The events buffer of an epoll_wait: `slots` writable slots that end on a
+ * page boundary, followed by PROT_NONE pages up to maxevents slots.
+ */
+struct wait_buf {
+	void *map;
+	size_t maplen;
+	struct epoll_event *start;
+	int slots;
+};
+
+static size_t round_page(size_t n, size_t page)
+{
+	return (n + page - 1) / page * page;
+}
+
+static int wait_buf_map(struct wait_buf *w, const struct sys_call *c)
+{
+	size_t page = (size_t)sysconf(_SC_PAGESIZE);
+	size_t esz = sizeof(struct epoll_event);
+	bool sane = c->maxevents > 0 && c->maxevents <= EP_MAX_EVENTS;
+	int limit = sane && c->maxevents < SYS_MAX_EVENTS_COPY ? c->maxevents
+							       : SYS_MAX_EVENTS_COPY;
+	int total;
+	size_t valid_len;
+
+	memset(w, 0, sizeof(*w));
+	if (c->buf == SYS_BUF_NULL)
+		return 0;
+	w->slots = c->buf_slots < 0 ? 0 : c->buf_slots > limit ? limit : c->buf_slots;
+	total = sane ? c->maxevents : w->slots;	/* insane: the kernel says EINVAL */
+	valid_len = round_page((size_t)w->slots * esz, page);
+	w->maplen = valid_len + round_page((size_t)(total - w->slots) * esz, page);
+	if (w->maplen == 0)
+		w->maplen = page;
+	w->map = mmap(NULL, w->maplen, PROT_NONE,
+		      MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (w->map == MAP_FAILED) {
+		w->map = NULL;
+		return -errno;
+	}
+	if (valid_len && mprotect(w->map, valid_len, PROT_READ | PROT_WRITE) != 0) {
+		int err = errno;
+
+		munmap(w->map, w->maplen);
+		w->map = NULL;
+		return -err;
+	}
+	w->start = (struct epoll_event *)((char *)w->map + valid_len -
+					  (size_t)w->slots * esz);
+	return 0;
+}
+
+static void wait_buf_unmap(struct wait_buf *w)
+{
+	if (w->map)
+		munmap(w->map, w->maplen);
+}
+
+/* A data buffer for read/write: anonymous pages, zero filled. */
+static void *io_buf_map(size_t len)
+{
+	void *p = mmap(NULL, len, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+
+	return p == MAP_FAILED ? NULL : p;
+}
+
+/* ---------------------------------------------------------- the calls */
+
+static long sys_ret(long r)
+{
+	return r < 0 ? -errno : r;
+}
+
+static long do_epoll_wait(const struct sys_call *c, struct sys_result *res)
+{
+	struct wait_buf w;
+	long r = wait_buf_map(&w, c);
+
+	if (r < 0)
+		return r;
+	r = sys_ret(syscall(SYS_epoll_wait, c->fd, w.start, c->maxevents,
+			    (int)c->timeout_ms));
+	if (r > 0 && w.start) {
+		res->nevents = r < w.slots ? (int)r : w.slots;
+		memcpy(res->events, w.start,
+		       (size_t)res->nevents * sizeof(struct epoll_event));
+	}
+	wait_buf_unmap(&w);
+	return r;
+}
+
+static long do_read(const struct sys_call *c, struct sys_result *res)
+{
+	uint64_t v = 0;
+	char dummy[1];
+	void *buf;
+	long r;
+
+	if (c->fd_is_eventfd) {
+		r = sys_ret(syscall(SYS_read, c->fd, &v, sizeof(v)));
+		if (r == (long)sizeof(v))
+			res->value = v;
+		return r;
+	}
+	if (c->num <= 0)	/* nothing to map: the kernel sees count 0 or huge */
+		return sys_ret(syscall(SYS_read, c->fd, dummy, (size_t)c->num));
+	buf = io_buf_map((size_t)c->num);
+	if (!buf)
+		return -ENOMEM;
+	r = sys_ret(syscall(SYS_read, c->fd, buf, (size_t)c->num));
+	munmap(buf, (size_t)c->num);
+	return r;
+}
+
+static long do_write(const struct sys_call *c)
+{
+	uint64_t v = (uint64_t)c->num;
+	char dummy[1] = { 0 };
+	void *buf;
+	long r;
+
+	if (c->fd_is_eventfd)
+		return sys_ret(syscall(SYS_write, c->fd, &v, sizeof(v)));
+	if (c->num <= 0)
+		return sys_ret(syscall(SYS_write, c->fd, dummy, (size_t)c->num));
+	buf = io_buf_map((size_t)c->num);	/* zero filler, one single write */
+	if (!buf)
+		return -ENOMEM;
+	r = sys_ret(syscall(SYS_write, c->fd, buf, (size_t)c->num));
+	munmap(buf, (size_t)c->num);
+	return r;
+}
+
+static long do_sleep(long long ms, atomic_bool *cancel)
+{
+	struct timespec until;
+
+	if (ms < 0)
+		ms = 0;
+	if (ms > MAX_SLEEP_MS)
+		ms = MAX_SLEEP_MS;
+	until = ms_from_now(ms);
+	for (;;) {
+		long r = syscall(SYS_clock_nanosleep, CLOCK_MONOTONIC,
+				 TIMER_ABSTIME, &until, NULL);
+
+		if (r == 0)
+			return 0;
+		if (errno != EINTR)
+			return -errno;
+		if (atomic_load(cancel))
+			return -EINTR;
+	}
+}
+
+/* Runs the syscall; returns ret and fills fds. */
+static long run_syscall(const struct sys_call *c, struct sys_result *res,
+			atomic_bool *cancel)
+{
+	struct epoll_event ev = c->ev;
+	int fds[2] = { -1, -1 };
+	long r;
+
+	switch (c->nr) {
+	case SYS_EPOLL_CREATE:
+		return sys_ret(syscall(SYS_epoll_create, (int)c->num));
+	case SYS_EPOLL_CREATE1:
+		return sys_ret(syscall(SYS_epoll_create1, c->flags));
+	case SYS_EPOLL_CTL:
+		return sys_ret(syscall(SYS_epoll_ctl, c->fd, c->op, c->fd2,
+				       c->ev_null ? NULL : &ev));
+	case SYS_EPOLL_WAIT:
+		return do_epoll_wait(c, res);
+	case SYS_PIPE2:
+		r = sys_ret(syscall(SYS_pipe2, fds, c->flags));
+		break;
+	case SYS_EVENTFD2:
+		return sys_ret(syscall(SYS_eventfd2, (unsigned int)c->num, c->flags));
+	case SYS_SOCKETPAIR:
+		r = sys_ret(syscall(SYS_socketpair, AF_UNIX, c->op | c->flags, 0, fds));
+		break;
+	case SYS_READ:
+		return do_read(c, res);
+	case SYS_WRITE:
+		return do_write(c);
+	case SYS_CLOSE:
+		return sys_ret(syscall(SYS_close, c->fd));
+	case SYS_DUP:
+		return sys_ret(syscall(SYS_dup, c->fd));
+	case SYS_DUP2:
+		return sys_ret(syscall(SYS_dup2, c->fd, c->fd2));
+	case SYS_SHUTDOWN:
+		return sys_ret(syscall(SYS_shutdown, c->fd, c->op));
+	case SYS_NANOSLEEP:
+		return do_sleep(c->num, cancel);
+	default:
+		return -ENOSYS;
+	}
+	if (r == 0) {
+		res->fds[0] = fds[0];
+		res->fds[1] = fds[1];
+	}
+	return r;
+}
+
+/* The fd a call must not be allowed to close (close, dup2's target), or -1. */
+static int closing_fd(const struct sys_call *c)
+{
+	if (c->nr == SYS_CLOSE)
+		return c->fd;
+	if (c->nr == SYS_DUP2)
+		return c->fd2;
+	return -1;
+}
+
+static bool creates_one_fd(enum sys_nr nr)
+{
+	return nr == SYS_EPOLL_CREATE || nr == SYS_EPOLL_CREATE1 ||
+	       nr == SYS_EVENTFD2 || nr == SYS_DUP || nr == SYS_DUP2;
+}
+
+/* Record what the call did to the fd table. */
+static void track_fds(struct backend *b, const struct sys_call *c,
+		      struct sys_result *res)
+{
+	pthread_mutex_lock(&b->fd_lock);
+	if (c->nr == SYS_CLOSE) {
+		fdset_del(&b->created, c->fd);	/* closed even on EINTR/EIO */
+	} else if (res->ret >= 0 && creates_one_fd(c->nr)) {
+		res->fds[0] = (int)res->ret;
+		fdset_add(&b->created, res->fds[0]);
+	} else if (res->ret == 0 && (c->nr == SYS_PIPE2 || c->nr == SYS_SOCKETPAIR)) {
+		fdset_add(&b->created, res->fds[0]);
+		fdset_add(&b->created, res->fds[1]);
+	}
+	pthread_mutex_unlock(&b->fd_lock);
+}
+
+static void execute(struct worker *w)
+{
+	struct backend *b = w->b;
+	const struct sys_call *c = &w->call;
+	struct sys_result *res = &w->res;
+	int victim = closing_fd(c);
+
+	res->ret = 0;
+	res->watchdog = false;
+	res->fds[0] = res->fds[1] = -1;
+	res->value = 0;
+	res->nevents = 0;
+	if (victim >= 0 && fdset_has(&b->preexisting, victim)) {
+		res->ret = -EBADF;	/* not ours: never touch the harness's fds */
+		return;
+	}
+	res->ret = run_syscall(c, res, &w->cancel);
+	track_fds(b, c, res);
+}
+
+/* ------------------------------------------------------------- workers */
+
+static void *worker_main(void *arg)
+{
+	struct worker *w = arg;
+	sigset_t set;
+
+	sigemptyset(&set);
+	sigaddset(&set, WAKE_SIGNAL);
+	pthread_sigmask(SIG_UNBLOCK, &set, NULL);
+
+	pthread_mutex_lock(&w->lock);
+	w->tid = (pid_t)syscall(SYS_gettid);
+	pthread_cond_broadcast(&w->done_cv);
+	for (;;) {
+		while (w->state != SLOT_QUEUED && !w->stop)
+			pthread_cond_wait(&w->cmd_cv, &w->lock);
+		if (w->stop)
+			break;
+		w->state = SLOT_RUNNING;
+		pthread_mutex_unlock(&w->lock);
+		execute(w);
+		pthread_mutex_lock(&w->lock);
+		w->state = SLOT_FINISHED;
+		pthread_cond_broadcast(&w->done_cv);
+	}
+	w->exited = true;
+	pthread_cond_broadcast(&w->done_cv);
+	pthread_mutex_unlock(&w->lock);
+	return NULL;
+}
+
+static int worker_init_sync(struct worker *w)
+{
+	pthread_condattr_t ca;
+	int rc;
+
+	if (pthread_condattr_init(&ca) != 0)
+		return -1;
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	rc = pthread_mutex_init(&w->lock, NULL);
+	if (rc == 0 && (rc = pthread_cond_init(&w->cmd_cv, &ca)) != 0)
+		pthread_mutex_destroy(&w->lock);
+	if (rc == 0 && (rc = pthread_cond_init(&w->done_cv, &ca)) != 0) {
+		pthread_cond_destroy(&w->cmd_cv);
+		pthread_mutex_destroy(&w->lock);
+	}
+	pthread_condattr_destroy(&ca);
+	return rc == 0 ? 0 : -1;
+}
+
+static void worker_destroy_sync(struct worker *w)
+{
+	pthread_cond_destroy(&w->done_cv);
+	pthread_cond_destroy(&w->cmd_cv);
+	pthread_mutex_destroy(&w->lock);
+}
+
+static struct worker *worker_start(struct backend *b, const char *name)
+{
+	struct worker *w = calloc(1, sizeof(*w));
+	char short_name[16];
+
+	if (!w)
+		return NULL;
+	w->b = b;
+	atomic_init(&w->cancel, false);
+	if (worker_init_sync(w) != 0) {
+		free(w);
+		return NULL;
+	}
+	if (pthread_create(&w->th, NULL, worker_main, w) != 0) {
+		worker_destroy_sync(w);
+		free(w);
+		return NULL;
+	}
+	snprintf(short_name, sizeof(short_name), "%s", name ? name : "epsim");
+	pthread_setname_np(w->th, short_name);
+	pthread_mutex_lock(&w->lock);
+	while (w->tid == 0)
+		pthread_cond_wait(&w->done_cv, &w->lock);
+	pthread_mutex_unlock(&w->lock);
+	return w;
+}
+
+static bool task_exists(pid_t tid)
+{
+	char path[64];
+
+	snprintf(path, sizeof(path), "/proc/self/task/%d", (int)tid);
+	return access(path, F_OK) == 0;
+}
+
+/*
+ * Signal the worker every KICK_MS while it runs a call, until `done` holds.
+ * Repeated because a signal that lands just before the syscall is lost.
+ * Lock held.
+ */
+static void kick_until(struct worker *w, bool (*done)(const struct worker *))
+{
+	while (!done(w)) {
+		struct timespec t = ms_from_now(KICK_MS);
+
+		if (w->state == SLOT_RUNNING)
+			pthread_kill(w->th, WAKE_SIGNAL);
+		pthread_cond_timedwait(&w->done_cv, &w->lock, &t);
+	}
+}
+
+static bool has_exited(const struct worker *w)
+{
+	return w->exited;
+}
+
+static bool has_finished(const struct worker *w)
+{
+	return w->state == SLOT_FINISHED;
+}
+
+/* Stop, interrupt and join the worker, then free it. */
+static void worker_stop(struct worker *w)
+{
+	long long gone_by = now_ms() + TASK_GONE_MS;
+
+	pthread_mutex_lock(&w->lock);
+	w->stop = true;
+	atomic_store(&w->cancel, true);
+	pthread_cond_signal(&w->cmd_cv);
+	kick_until(w, has_exited);
+	pthread_mutex_unlock(&w->lock);
+	pthread_join(w->th, NULL);
+	while (task_exists(w->tid) && now_ms() < gone_by)
+		sleep_ms(POLL_MS);
+	worker_destroy_sync(w);
+	free(w);
+}
+
+/* ------------------------------------------------------------ asleep */
+
+static int read_small(const char *path, char *buf, size_t len)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, len - 1);
+	close(fd);
+	if (n < 0)
+		return -1;
+	buf[n] = '\0';
+	return 0;
+}
+
+/* The system call a call can sleep in, or -1 if it never blocks. */
+static long blocking_sysno(enum sys_nr nr)
+{
+	switch (nr) {
+	case SYS_EPOLL_WAIT:
+		return SYS_epoll_wait;
+	case SYS_READ:
+		return SYS_read;
+	case SYS_WRITE:
+		return SYS_write;
+	case SYS_NANOSLEEP:
+		return SYS_clock_nanosleep;
+	default:
+		return -1;
+	}
+}
+
+/* One check: the task sleeps ('S') inside system call `sysno`. */
+static bool task_asleep_in(pid_t tid, long sysno)
+{
+	char path[64], buf[512];
+	const char *p;
+	char *end;
+	long nr;
+
+	snprintf(path, sizeof(path), "/proc/self/task/%d/stat", (int)tid);
+	if (read_small(path, buf, sizeof(buf)) != 0)
+		return false;
+	p = strrchr(buf, ')');
+	if (!p || p[1] != ' ' || p[2] != 'S')
+		return false;
+	snprintf(path, sizeof(path), "/proc/self/task/%d/syscall", (int)tid);
+	if (read_small(path, buf, sizeof(buf)) != 0)
+		return false;
+	nr = strtol(buf, &end, 10);
+	return end != buf && nr == sysno;
+}
+
+/* The worker's current call can block and it looks asleep in it. */
+static bool worker_looks_asleep(struct worker *w)
+{
+	long sysno = blocking_sysno(w->call.nr);
+
+	return sysno >= 0 && task_asleep_in(w->tid, sysno);
+}
+
+/* ------------------------------------------------------------ submit */
+
+static long long call_bound_ms(const struct sys_call *c, int watchdog_ms)
+{
+	int timeout = (int)c->timeout_ms;	/* what the kernel is given */
+
+	switch (c->nr) {
+	case SYS_EPOLL_WAIT:
+		return timeout >= 0 ? (long long)timeout + watchdog_ms : watchdog_ms;
+	case SYS_NANOSLEEP:
+		if (c->num <= 0)
+			return watchdog_ms;
+		return (c->num < MAX_SLEEP_MS ? c->num : MAX_SLEEP_MS) + watchdog_ms;
+	default:
+		return watchdog_ms;
+	}
+}
+
+static void result_copy(struct sys_result *dst, const struct sys_result *src)
+{
+	dst->ret = src->ret;
+	dst->watchdog = src->watchdog;
+	dst->fds[0] = src->fds[0];
+	dst->fds[1] = src->fds[1];
+	dst->value = src->value;
+	dst->nevents = src->nevents;
+	memcpy(dst->events, src->events,
+	       (size_t)src->nevents * sizeof(struct epoll_event));
+}
+
+/* Take the finished result out of the slot. Lock held. */
+static void slot_take(struct worker *w, struct sys_result *res)
+{
+	result_copy(res, &w->res);
+	w->state = SLOT_IDLE;
+}
+
+/* Queue the call; false if the worker is busy. */
+static bool slot_post(struct worker *w, const struct sys_call *call)
+{
+	bool ok;
+
+	pthread_mutex_lock(&w->lock);
+	ok = w->state == SLOT_IDLE;
+	if (ok) {
+		w->call = *call;
+		w->state = SLOT_QUEUED;
+		atomic_store(&w->cancel, false);
+		pthread_cond_signal(&w->cmd_cv);
+	}
+	pthread_mutex_unlock(&w->lock);
+	return ok;
+}
+
+/* Thread 0: wait for the call, cutting it at the watchdog bound. */
+static int submit_main(struct worker *w, long long bound_ms, struct sys_result *res)
+{
+	struct timespec until = ms_from_now(bound_ms);
+	bool cut = false;
+
+	pthread_mutex_lock(&w->lock);
+	while (w->state != SLOT_FINISHED) {
+		if (pthread_cond_timedwait(&w->done_cv, &w->lock, &until) == ETIMEDOUT &&
+		    w->state != SLOT_FINISHED) {
+			cut = true;
+			atomic_store(&w->cancel, true);
+			kick_until(w, has_finished);
+		}
+	}
+	w->res.watchdog = cut;
+	slot_take(w, res);
+	pthread_mutex_unlock(&w->lock);
+	return 1;
+}
+
+/* Another thread: 1 when finished, 0 once asleep (or still running at the bound). */
+static int submit_other(struct worker *w, long long bound_ms, struct sys_result *res)
+{
+	long long deadline = now_ms() + bound_ms;
+	int stable = 0;
+
+	pthread_mutex_lock(&w->lock);
+	for (;;) {
+		struct timespec t;
+		bool asleep;
+
+		if (w->state == SLOT_FINISHED) {
+			slot_take(w, res);
+			pthread_mutex_unlock(&w->lock);
+			return 1;
+		}
+		if (stable >= 2 || now_ms() >= deadline)
+			break;
+		t = ms_from_now(POLL_MS);
+		pthread_cond_timedwait(&w->done_cv, &w->lock, &t);
+		if (w->state == SLOT_FINISHED)
+			continue;
+		pthread_mutex_unlock(&w->lock);
+		asleep = worker_looks_asleep(w);
+		pthread_mutex_lock(&w->lock);
+		stable = asleep ? stable + 1 : 0;
+	}
+	pthread_mutex_unlock(&w->lock);
+	return 0;
+}
+
+static struct worker *worker_get(struct backend *b, int thread)
+{
+	if (thread < 0 || thread >= b->nworkers)
+		return NULL;
+	return b->workers[thread];
+}
+
+static int kernel_submit(struct backend *b, int thread, const struct sys_call *call,
+			 struct sys_result *res)
+{
+	struct worker *w = worker_get(b, thread);
+	long long bound;
+
+	if (!w || !call || !res || !slot_post(w, call))
+		return -1;
+	bound = call_bound_ms(call, b->watchdog_ms);
+	if (thread == 0)
+		return submit_main(w, bound, res);
+	return submit_other(w, bound, res);
+}
+
+/* ------------------------------------------------------------ settle */
+
+/* One settle round for a worker: true if it is idle, finished or stably asleep. */
+static bool worker_settled(struct worker *w)
+{
+	enum slot_state st;
+
+	pthread_mutex_lock(&w->lock);
+	st = w->state;
+	pthread_mutex_unlock(&w->lock);
+	if (st == SLOT_IDLE || st == SLOT_FINISHED)
+		return true;
+	w->stable = worker_looks_asleep(w) ? w->stable + 1 : 0;
+	return w->stable >= 2;
+}
+
+static void settle_wait(struct backend *b)
+{
+	long long deadline = now_ms() + b->watchdog_ms;
+
+	for (int i = 1; i < b->nworkers; i++)
+		if (b->workers[i])
+			b->workers[i]->stable = 0;
+	for (;;) {
+		bool all = true;
+
+		for (int i = 1; i < b->nworkers; i++)
+			if (b->workers[i] && !worker_settled(b->workers[i]))
+				all = false;
+		if (all || now_ms() >= deadline)
+			return;
+		sleep_ms(POLL_MS);
+	}
+}
+
+static int kernel_settle(struct backend *b, backend_done_fn done, void *ctx)
+{
+	settle_wait(b);
+	for (int i = 1; i < b->nworkers; i++) {
+		struct worker *w = b->workers[i];
+		bool finished;
+
+		if (!w)
+			continue;
+		pthread_mutex_lock(&w->lock);
+		finished = w->state == SLOT_FINISHED;
+		if (finished)
+			slot_take(w, b->scratch);
+		pthread_mutex_unlock(&w->lock);
+		if (finished && done)
+			done(ctx, i, b->scratch);
+	}
+	return 0;
+}
+
+/* ------------------------------------------------------- open / close */
+
+static int kernel_thread_new(struct backend *b, int thread, const char *name)
+{
+	if (thread <= 0 || worker_get(b, thread))
+		return -1;
+	if (thread >= b->nworkers) {
+		struct worker **p = realloc(b->workers, (size_t)(thread + 1) * sizeof(*p));
+
+		if (!p)
+			return -1;
+		memset(p + b->nworkers, 0,
+		       (size_t)(thread + 1 - b->nworkers) * sizeof(*p));
+		b->workers = p;
+		b->nworkers = thread + 1;
+	}
+	b->workers[thread] = worker_start(b, name);
+	return b->workers[thread] ? 0 : -1;
+}
+
+static void close_created_fds(struct backend *b)
+{
+	for (size_t fd = 3; fd < b->created.len; fd++)
+		if (b->created.has[fd] && !fdset_has(&b->preexisting, (int)fd))
+			close((int)fd);
+}
+
+static void kernel_close(struct backend *b)
+{
+	if (!b)
+		return;
+	for (int i = 0; i < b->nworkers; i++)
+		if (b->workers[i])
+			worker_stop(b->workers[i]);
+	close_created_fds(b);
+	signal_release();
+	pthread_mutex_destroy(&b->fd_lock);
+	free(b->workers);
+	free(b->created.has);
+	free(b->preexisting.has);
+	free(b->scratch);
+	free(b);
+}
+
+static const char *kernel_version(struct backend *b)
+{
+	return b->release;
+}
+
+static struct backend *open_fail(struct backend *b, char *err, size_t errlen,
+				 const char *what)
+{
+	if (err && errlen)
+		snprintf(err, errlen, "kernel backend: %s: %s", what, strerror(errno));
+	kernel_close(b);
+	return NULL;
+}
+
+static struct backend *kernel_open(const struct backend_config *cfg, char *err,
+				   size_t errlen)
+{
+	struct backend *b = calloc(1, sizeof(*b));
+	struct utsname u;
+
+	if (!b) {
+		if (err && errlen)
+			snprintf(err, errlen, "kernel backend: out of memory");
+		return NULL;
+	}
+	b->watchdog_ms = cfg && cfg->watchdog_ms > 0 ? cfg->watchdog_ms
+						     : DEFAULT_WATCHDOG_MS;
+	pthread_mutex_init(&b->fd_lock, NULL);
+	if (signal_acquire() != 0) {
+		pthread_mutex_destroy(&b->fd_lock);
+		free(b);
+		if (err && errlen)
+			snprintf(err, errlen, "kernel backend: sigaction: %s",
+				 strerror(errno));
+		return NULL;
+	}
+	if (uname(&u) != 0)
+		return open_fail(b, err, errlen, "uname");
+	snprintf(b->release, sizeof(b->release), "%s", u.release);
+	if (fdset_scan_open(&b->preexisting) != 0)
+		return open_fail(b, err, errlen, "scanning /proc/self/fd");
+	b->scratch = malloc(sizeof(*b->scratch));
+	b->workers = calloc(1, sizeof(*b->workers));
+	if (!b->scratch || !b->workers)
+		return open_fail(b, err, errlen, "allocating");
+	b->nworkers = 1;
+	b->workers[0] = worker_start(b, "main");
+	if (!b->workers[0])
+		return open_fail(b, err, errlen, "starting the main thread");
+	return b;
+}
+
+const struct backend_ops kernel_backend_ops = {
+	.name = "kernel",
+	.open = kernel_open,
+	.close = kernel_close,
+	.version = kernel_version,
+	.thread_new = kernel_thread_new,
+	.submit = kernel_submit,
+	.settle = kernel_settle,
+};

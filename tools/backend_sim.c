@@ -1,0 +1,245 @@
+/*
+ * The simulator backend: each system call of a trace goes to the simulated
+ * kernel (sim/epsim.h). Time is the world's virtual clock: a call of the main
+ * thread that sleeps lets virtual time run until it finishes, and a call that
+ * could never finish is cut by the same watchdog bound the kernel backend uses.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include "backend.h"
+#include "backend_sim.h"
+#include "epsim.h"
+#include "task.h"
+#include "xalloc.h"
+
+#define SIM_MAX_THREADS 256
+
+struct sim_thread {
+	int tid;
+	struct epoll_event buf[SYS_MAX_EVENTS_COPY]; /* the thread's user buffer */
+	struct sys_call call;	/* the call in progress */
+	bool busy;
+};
+
+struct backend {
+	struct world *w;
+	int watchdog_ms;
+	struct sim_thread *threads[SIM_MAX_THREADS];
+};
+
+struct world *sim_backend_world(struct backend *b)
+{
+	return b->w;
+}
+
+int sim_backend_tid(struct backend *b, int thread)
+{
+	return thread >= 0 && thread < SIM_MAX_THREADS && b->threads[thread] ?
+		       b->threads[thread]->tid : -1;
+}
+
+static struct backend *sim_open(const struct backend_config *cfg, char *err, size_t errlen)
+{
+	struct world_config wc = { 0 };
+	struct backend *b = xcalloc(1, sizeof(*b));
+
+	wc.max_user_watches = cfg ? cfg->max_user_watches : 0;
+	b->watchdog_ms = cfg && cfg->watchdog_ms > 0 ? cfg->watchdog_ms : 2000;
+	b->w = epsim_world_create(&wc);
+	if (!b->w) {
+		snprintf(err, errlen, "cannot create a simulated world");
+		free(b);
+		return NULL;
+	}
+	b->threads[0] = xcalloc(1, sizeof(struct sim_thread));
+	b->threads[0]->tid = EPSIM_MAIN_TID;
+	return b;
+}
+
+static void sim_close(struct backend *b)
+{
+	if (!b)
+		return;
+	epsim_world_destroy(b->w);
+	for (int i = 0; i < SIM_MAX_THREADS; i++)
+		free(b->threads[i]);
+	free(b);
+}
+
+static const char *sim_version(struct backend *b)
+{
+	(void)b;
+	return "epsim";
+}
+
+static int sim_thread_new(struct backend *b, int thread, const char *name)
+{
+	int tid;
+
+	if (thread <= 0 || thread >= SIM_MAX_THREADS || b->threads[thread])
+		return -1;
+	tid = epsim_thread_create(b->w, EPSIM_MAIN_TID, name);
+	if (tid < 0)
+		return -1;
+	b->threads[thread] = xcalloc(1, sizeof(struct sim_thread));
+	b->threads[thread]->tid = tid;
+	return 0;
+}
+
+/* Issue an epoll_wait into the thread's own buffer. */
+static long sim_wait(struct backend *b, struct sim_thread *th, const struct sys_call *c)
+{
+	struct epoll_event *buf = c->buf == SYS_BUF_NULL ? NULL : th->buf;
+	int nvalid = c->buf_slots < SYS_MAX_EVENTS_COPY ? c->buf_slots : SYS_MAX_EVENTS_COPY;
+
+	return epsim_epoll_wait(b->w, th->tid, c->fd, buf, nvalid, c->maxevents,
+				(int)c->timeout_ms);
+}
+
+/* Issue one call; results that come back at once fill res. */
+static long sim_issue(struct backend *b, struct sim_thread *th, const struct sys_call *c,
+		      struct sys_result *res)
+{
+	struct world *w = b->w;
+	int tid = th->tid;
+
+	switch (c->nr) {
+	case SYS_EPOLL_CREATE:
+		return epsim_epoll_create(w, tid, (int)c->num);
+	case SYS_EPOLL_CREATE1:
+		return epsim_epoll_create1(w, tid, c->flags);
+	case SYS_EPOLL_CTL:
+		return epsim_epoll_ctl(w, tid, c->fd, c->op, c->fd2, c->ev_null ? NULL : &c->ev);
+	case SYS_EPOLL_WAIT:
+		return sim_wait(b, th, c);
+	case SYS_PIPE2:
+		return epsim_pipe2(w, tid, res->fds, c->flags);
+	case SYS_EVENTFD2:
+		return epsim_eventfd2(w, tid, (uint64_t)c->num, c->flags);
+	case SYS_SOCKETPAIR:
+		return epsim_socketpair(w, tid, AF_UNIX, c->op | c->flags, 0, res->fds);
+	case SYS_READ:
+		return epsim_read(w, tid, c->fd, c->fd_is_eventfd ? 8 : (size_t)c->num, &res->value);
+	case SYS_WRITE:
+		return epsim_write(w, tid, c->fd, c->fd_is_eventfd ? 8 : (size_t)c->num,
+				   (uint64_t)c->num);
+	case SYS_CLOSE:
+		return epsim_close(w, tid, c->fd);
+	case SYS_DUP:
+		return epsim_dup(w, tid, c->fd);
+	case SYS_DUP2:
+		return epsim_dup2(w, tid, c->fd, c->fd2);
+	case SYS_SHUTDOWN:
+		return epsim_shutdown(w, tid, c->fd, c->op);
+	case SYS_NANOSLEEP:
+		epsim_sleep(w, (uint64_t)c->num);
+		return 0;
+	}
+	return -ENOSYS;
+}
+
+/* Fill res from a finished call's return value. */
+static void sim_fill(struct sim_thread *th, long ret, struct sys_result *res)
+{
+	res->ret = ret;
+	if (th->call.nr == SYS_EPOLL_WAIT && ret > 0) {
+		res->nevents = (int)ret;
+		memcpy(res->events, th->buf, (size_t)ret * sizeof(struct epoll_event));
+	}
+	if (ret >= 0 && th->call.nr != SYS_PIPE2 && th->call.nr != SYS_SOCKETPAIR)
+		res->fds[0] = (int)ret;
+}
+
+/* The main thread slept: let virtual time run until its call ends or the watchdog bound. */
+static long sim_run_main_until_done(struct backend *b, struct sim_thread *th)
+{
+	struct world *w = b->w;
+	uint64_t limit = w->now + (uint64_t)b->watchdog_ms * 1000000;
+	long ret;
+
+	if (th->call.nr == SYS_EPOLL_WAIT && th->call.timeout_ms > 0)
+		limit += (uint64_t)th->call.timeout_ms * 1000000;
+	for (;;) {
+		if (epsim_take_result(w, th->tid, &ret))
+			return ret;
+		uint64_t next = world_next_timer(w);
+		if (next > limit) {
+			world_advance(w, limit);
+			if (epsim_take_result(w, th->tid, &ret))
+				return ret;
+			return -EPSIM_PENDING;
+		}
+		world_advance(w, next);
+	}
+}
+
+/* Cut a call that would never end: the thread leaves it as if interrupted. */
+static void sim_cut(struct backend *b, struct sim_thread *th)
+{
+	struct sim_task *t = world_find_task(b->w, th->tid);
+
+	if (t && t->state != TASK_IDLE && t->cancel) {
+		t->cancel(t);
+		task_cancel_timer(t);
+		t->state = TASK_IDLE;
+		list_del_init(&t->run_node);
+	}
+}
+
+static int sim_submit(struct backend *b, int thread, const struct sys_call *call,
+		      struct sys_result *res)
+{
+	struct sim_thread *th = thread >= 0 && thread < SIM_MAX_THREADS ? b->threads[thread] : NULL;
+	long ret;
+
+	if (!th || th->busy)
+		return -1;
+	memset(res, 0, offsetof(struct sys_result, events));
+	th->call = *call;
+	ret = sim_issue(b, th, call, res);
+	if (ret == -EPSIM_PENDING && thread == 0) {
+		ret = sim_run_main_until_done(b, th);
+		if (ret == -EPSIM_PENDING) {
+			sim_cut(b, th);
+			res->watchdog = true;
+			return 1;
+		}
+	}
+	if (ret == -EPSIM_PENDING) {
+		th->busy = true;
+		return 0;
+	}
+	sim_fill(th, ret, res);
+	return 1;
+}
+
+static int sim_settle(struct backend *b, backend_done_fn done, void *ctx)
+{
+	struct sys_result *res = xcalloc(1, sizeof(*res));
+
+	for (int i = 1; i < SIM_MAX_THREADS; i++) {
+		struct sim_thread *th = b->threads[i];
+		long ret;
+		if (!th || !th->busy || !epsim_take_result(b->w, th->tid, &ret))
+			continue;
+		memset(res, 0, offsetof(struct sys_result, events));
+		th->busy = false;
+		sim_fill(th, ret, res);
+		done(ctx, i, res);
+	}
+	free(res);
+	return 0;
+}
+
+const struct backend_ops sim_backend_ops = {
+	.name = "sim",
+	.open = sim_open,
+	.close = sim_close,
+	.version = sim_version,
+	.thread_new = sim_thread_new,
+	.submit = sim_submit,
+	.settle = sim_settle,
+};

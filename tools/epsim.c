@@ -1,0 +1,389 @@
+/*
+ * epsim: run traces on the simulator or the real kernel, compare the two,
+ * record golden logs. Exit status: 0 success, 1 divergence or failed
+ * expectation, 2 trouble (bad trace, bad usage, a backend that failed).
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "logdiff.h"
+#include "runner.h"
+#include "statedump.h"
+#include "trace.h"
+#include "xalloc.h"
+
+#define EXIT_DIVERGE 1
+#define EXIT_TROUBLE 2
+
+struct cli {
+	const struct backend_ops *backend;
+	bool json;
+	bool state;
+	int context;
+	const char *out;
+};
+
+static const char *usage_text =
+	"usage: epsim COMMAND [OPTIONS] TRACE...\n"
+	"\n"
+	"commands:\n"
+	"  run     run a trace on one backend and print its result log\n"
+	"  diff    run traces on the simulator and the kernel and compare the logs\n"
+	"  check   run traces on one backend and compare with their golden TRACE.expected\n"
+	"  record  run traces on the kernel and write the golden TRACE.expected\n"
+	"  help    show help for a command\n"
+	"\n"
+	"Exit status: 0 success, 1 divergence or failed expectation, 2 trouble.\n"
+	"Run 'epsim help COMMAND' for a command's options.\n";
+
+static const char *help_run =
+	"usage: epsim run [--backend sim|kernel] [--json] [--state] TRACE\n"
+	"  Run TRACE and print its result log (text, or JSON with --json).\n"
+	"  --backend B   sim (default) or kernel\n"
+	"  --json        print the log as one JSON document (schema 1)\n"
+	"  --state       (sim) print the simulator's epoll state after every step\n"
+	"  Inline expectations (=> ...) that fail are reported; exit status 1.\n";
+static const char *help_diff =
+	"usage: epsim diff [--context N] TRACE...\n"
+	"  Run each TRACE on the simulator and on the kernel and compare the logs step by\n"
+	"  step. Prints the first divergence with N lines around it (default 3).\n"
+	"  Exit 0 if every trace matches, 1 on a divergence, 2 on trouble.\n";
+static const char *help_check =
+	"usage: epsim check [--backend sim|kernel] TRACE...\n"
+	"  Run each TRACE and compare its log with the golden log TRACE.expected (recorded\n"
+	"  from the kernel by 'epsim record'). A missing golden log is trouble (exit 2).\n";
+static const char *help_record =
+	"usage: epsim record TRACE...\n"
+	"  Run each TRACE on the real kernel and write its log to TRACE.expected.\n"
+	"  Refuses to write a log whose inline expectations failed.\n";
+
+static int usage(FILE *f, const char *text, int status)
+{
+	fputs(text, f);
+	return status;
+}
+
+static const char *command_help(const char *cmd)
+{
+	if (!cmd)
+		return usage_text;
+	if (!strcmp(cmd, "run"))
+		return help_run;
+	if (!strcmp(cmd, "diff"))
+		return help_diff;
+	if (!strcmp(cmd, "check"))
+		return help_check;
+	if (!strcmp(cmd, "record"))
+		return help_record;
+	return NULL;
+}
+
+static const struct backend_ops *backend_by_name(const char *name)
+{
+	if (!strcmp(name, "sim"))
+		return &sim_backend_ops;
+	if (!strcmp(name, "kernel"))
+		return &kernel_backend_ops;
+	return NULL;
+}
+
+static struct trace *load(const char *path)
+{
+	struct trace *t = NULL;
+	struct trace_error err;
+
+	if (trace_parse_file(path, &t, &err) != 0) {
+		trace_error_print(path, &err, stderr);
+		return NULL;
+	}
+	return t;
+}
+
+/* Run one trace on one backend; prints trouble to stderr. */
+static int run_one(const struct trace *t, const struct backend_ops *ops, struct run_options *o,
+		   struct run_result *res)
+{
+	char err[512] = "";
+
+	if (run_trace(t, ops, o, res, err, sizeof(err)) != 0) {
+		fprintf(stderr, "%s\n", err[0] ? err : "epsim: the run failed");
+		run_result_free(res);
+		return -1;
+	}
+	return 0;
+}
+
+static int report_mismatches(const struct trace *t, const struct run_result *res)
+{
+	for (size_t i = 0; i < res->nmismatches; i++) {
+		const struct run_mismatch *m = &res->mismatches[i];
+		fprintf(stderr, "%s:%d:%d: expectation failed: expected '%s', got '%s'\n", t->path,
+			m->loc.line, m->loc.col, m->expected, m->got);
+	}
+	return res->nmismatches ? EXIT_DIVERGE : 0;
+}
+
+static int cmd_run(struct cli *c, int argc, char **argv)
+{
+	struct run_options o = { 0 };
+	struct statedump sd = { .out = stdout };
+	struct run_result res;
+	struct trace *t;
+	int rc;
+
+	if (argc != 1)
+		return usage(stderr, help_run, EXIT_TROUBLE);
+	t = load(argv[0]);
+	if (!t)
+		return EXIT_TROUBLE;
+	if (c->state && c->backend == &sim_backend_ops) {
+		o.after_step = statedump_after_step;
+		o.after_step_ctx = &sd;
+	}
+	if (run_one(t, c->backend, &o, &res) != 0) {
+		trace_free(t);
+		return EXIT_TROUBLE;
+	}
+	if (c->json)
+		run_log_print_json(&res.log, stdout);
+	else if (!c->state)
+		run_log_print_text(&res.log, stdout);
+	rc = report_mismatches(t, &res);
+	run_result_free(&res);
+	trace_free(t);
+	return rc;
+}
+
+/* Run a trace and give its log lines; -1 on trouble. */
+static int lines_of(const struct trace *t, const struct backend_ops *ops, struct log_lines *l,
+		    int *mismatch)
+{
+	struct run_result res;
+
+	if (run_one(t, ops, NULL, &res) != 0)
+		return -1;
+	if (mismatch && report_mismatches(t, &res))
+		*mismatch = 1;
+	log_lines_from_log(&res.log, l);
+	run_result_free(&res);
+	return 0;
+}
+
+static int diff_one(struct cli *c, const char *path)
+{
+	struct log_lines ks, ss;
+	struct trace *t = load(path);
+	int rc, mismatch = 0;
+
+	if (!t)
+		return EXIT_TROUBLE;
+	if (lines_of(t, &kernel_backend_ops, &ks, &mismatch) != 0) {
+		trace_free(t);
+		return EXIT_TROUBLE;
+	}
+	if (lines_of(t, &sim_backend_ops, &ss, &mismatch) != 0) {
+		log_lines_free(&ks);
+		trace_free(t);
+		return EXIT_TROUBLE;
+	}
+	rc = log_lines_diff(&ks, "kernel", &ss, "sim", c->context, NULL);
+	if (rc) {
+		printf("%s: DIVERGES\n", path);
+		log_lines_diff(&ks, "kernel", &ss, "sim", c->context, stdout);
+	} else {
+		printf("%s: match (%zu lines)\n", path, ks.n);
+	}
+	log_lines_free(&ks);
+	log_lines_free(&ss);
+	trace_free(t);
+	return rc || mismatch ? EXIT_DIVERGE : 0;
+}
+
+static int worst(int a, int b)
+{
+	return a > b ? a : b;
+}
+
+static int cmd_diff(struct cli *c, int argc, char **argv)
+{
+	int rc = 0, n = 0;
+
+	if (argc < 1)
+		return usage(stderr, help_diff, EXIT_TROUBLE);
+	for (int i = 0; i < argc; i++) {
+		int r = diff_one(c, argv[i]);
+		n += r == EXIT_DIVERGE;
+		rc = worst(rc, r);
+	}
+	printf("%d trace%s, %d divergence%s\n", argc, argc == 1 ? "" : "s", n, n == 1 ? "" : "s");
+	return rc;
+}
+
+static char *golden_path(const char *trace)
+{
+	size_t n = strlen(trace);
+	char *p = xcalloc(n + 10, 1);
+
+	snprintf(p, n + 10, "%s.expected", trace);
+	return p;
+}
+
+static int check_one(struct cli *c, const char *path)
+{
+	struct log_lines got, want;
+	char *gp = golden_path(path);
+	struct trace *t = load(path);
+	int rc = EXIT_TROUBLE, mismatch = 0;
+
+	if (!t)
+		goto out;
+	if (log_lines_from_file(gp, &want) != 0) {
+		fprintf(stderr, "%s: error: no golden log %s (record it with 'epsim record')\n", path,
+			gp);
+		goto out;
+	}
+	if (lines_of(t, c->backend, &got, &mismatch) == 0) {
+		rc = log_lines_diff(&want, "golden (kernel)", &got, c->backend->name, c->context, NULL);
+		if (rc) {
+			printf("%s: DIVERGES from %s\n", path, gp);
+			log_lines_diff(&want, "golden (kernel)", &got, c->backend->name, c->context,
+				       stdout);
+		} else {
+			printf("%s: %s matches golden (%zu lines)\n", path, c->backend->name, got.n);
+		}
+		rc = rc || mismatch ? EXIT_DIVERGE : 0;
+		log_lines_free(&got);
+	}
+	log_lines_free(&want);
+out:
+	trace_free(t);
+	free(gp);
+	return rc;
+}
+
+static int cmd_check(struct cli *c, int argc, char **argv)
+{
+	int rc = 0;
+
+	if (argc < 1)
+		return usage(stderr, help_check, EXIT_TROUBLE);
+	for (int i = 0; i < argc; i++)
+		rc = worst(rc, check_one(c, argv[i]));
+	return rc;
+}
+
+static int record_one(const char *path)
+{
+	struct run_result res;
+	struct trace *t = load(path);
+	char *gp;
+	FILE *f;
+
+	if (!t)
+		return EXIT_TROUBLE;
+	if (run_one(t, &kernel_backend_ops, NULL, &res) != 0) {
+		trace_free(t);
+		return EXIT_TROUBLE;
+	}
+	if (report_mismatches(t, &res)) {
+		fprintf(stderr, "%s: not recorded: the kernel did not meet the expectations\n", path);
+		run_result_free(&res);
+		trace_free(t);
+		return EXIT_DIVERGE;
+	}
+	gp = golden_path(path);
+	f = fopen(gp, "w");
+	if (f) {
+		run_log_print_text(&res.log, f);
+		fclose(f);
+		printf("%s: recorded %zu lines\n", gp, res.log.n);
+	} else {
+		fprintf(stderr, "%s: error: cannot write\n", gp);
+	}
+	free(gp);
+	run_result_free(&res);
+	trace_free(t);
+	return f ? 0 : EXIT_TROUBLE;
+}
+
+static int cmd_record(int argc, char **argv)
+{
+	int rc = 0;
+
+	if (argc < 1)
+		return usage(stderr, help_record, EXIT_TROUBLE);
+	for (int i = 0; i < argc; i++)
+		rc = worst(rc, record_one(argv[i]));
+	return rc;
+}
+
+/* Parse the options common to the commands; returns the index of the first operand or -1. */
+static int parse_options(struct cli *c, const char *cmd, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "backend", required_argument, NULL, 'b' }, { "json", no_argument, NULL, 'j' },
+		{ "state", no_argument, NULL, 's' },	     { "context", required_argument, NULL, 'c' },
+		{ "help", no_argument, NULL, 'h' },	     { NULL, 0, NULL, 0 }
+	};
+	int ch;
+
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "b:jsc:h", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'b':
+			c->backend = backend_by_name(optarg);
+			if (!c->backend) {
+				fprintf(stderr, "epsim: unknown backend '%s' (sim or kernel)\n", optarg);
+				return -1;
+			}
+			break;
+		case 'j':
+			c->json = true;
+			break;
+		case 's':
+			c->state = true;
+			break;
+		case 'c':
+			c->context = atoi(optarg);
+			break;
+		case 'h':
+			fputs(command_help(cmd), stdout);
+			exit(0);
+		default:
+			fputs(command_help(cmd), stderr);
+			return -1;
+		}
+	}
+	return optind;
+}
+
+int main(int argc, char **argv)
+{
+	struct cli c = { .backend = &sim_backend_ops, .context = 3 };
+	const char *cmd = argc > 1 ? argv[1] : NULL;
+	int first;
+
+	if (!cmd)
+		return usage(stderr, usage_text, EXIT_TROUBLE);
+	if (!strcmp(cmd, "help") || !strcmp(cmd, "--help") || !strcmp(cmd, "-h")) {
+		const char *h = command_help(argc > 2 ? argv[2] : NULL);
+		return h ? usage(stdout, h, 0) : usage(stderr, usage_text, EXIT_TROUBLE);
+	}
+	if (!command_help(cmd)) {
+		fprintf(stderr, "epsim: unknown command '%s'\n", cmd);
+		return usage(stderr, usage_text, EXIT_TROUBLE);
+	}
+	first = parse_options(&c, cmd, argc - 1, argv + 1);
+	if (first < 0)
+		return EXIT_TROUBLE;
+	argc -= first + 1;
+	argv += first + 1;
+	if (!strcmp(cmd, "run"))
+		return cmd_run(&c, argc, argv);
+	if (!strcmp(cmd, "diff"))
+		return cmd_diff(&c, argc, argv);
+	if (!strcmp(cmd, "check"))
+		return cmd_check(&c, argc, argv);
+	return cmd_record(argc, argv);
+}

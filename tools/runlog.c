@@ -1,0 +1,218 @@
+/* The result log: building it, rendering results, canonical text and JSON. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include "runlog.h"
+#include "trace.h"
+#include "xalloc.h"
+
+void run_log_init(struct run_log *log, const char *trace, const char *backend,
+		  const char *version)
+{
+	memset(log, 0, sizeof(*log));
+	log->trace = xstrdup(trace);
+	log->backend = xstrdup(backend);
+	log->version = xstrdup(version);
+}
+
+static void run_entry_free(struct run_entry *e)
+{
+	for (int i = 0; i < e->nevents; i++)
+		free(e->events[i].name);
+	free(e->events);
+	free(e->thread);
+	free(e->text);
+	free(e->result);
+}
+
+void run_log_free(struct run_log *log)
+{
+	for (size_t i = 0; i < log->n; i++)
+		run_entry_free(&log->entries[i]);
+	free(log->entries);
+	free(log->trace);
+	free(log->backend);
+	free(log->version);
+	memset(log, 0, sizeof(*log));
+}
+
+/* Append formatted text at *pos, never past len. */
+static void put(char *buf, size_t len, size_t *pos, const char *s)
+{
+	size_t n = strlen(s);
+
+	if (*pos + 1 >= len)
+		return;
+	if (n > len - *pos - 1)
+		n = len - *pos - 1;
+	memcpy(buf + *pos, s, n);
+	*pos += n;
+	buf[*pos] = '\0';
+}
+
+static void render_events(const struct run_entry *e, char *buf, size_t len, size_t *pos)
+{
+	char tmp[256], mask[160];
+
+	for (int i = 0; i < e->nevents; i++) {
+		trace_format_events(e->events[i].events, mask, sizeof(mask));
+		snprintf(tmp, sizeof(tmp), " [%s %s data=%llu]", e->events[i].name, mask,
+			 (unsigned long long)e->events[i].data);
+		put(buf, len, pos, tmp);
+	}
+}
+
+void run_entry_render(const struct run_entry *e, char *buf, size_t len)
+{
+	char tmp[64];
+	size_t pos = 0;
+
+	buf[0] = '\0';
+	if (e->kind == RUN_BLOCKS) {
+		put(buf, len, &pos, "blocks");
+		return;
+	}
+	if (e->kind == RUN_PENDING) {
+		put(buf, len, &pos, "still blocked");
+		return;
+	}
+	if (e->watchdog) {
+		put(buf, len, &pos, "watchdog");
+		return;
+	}
+	if (e->ret < 0) {
+		put(buf, len, &pos, trace_errno_name((int)-e->ret));
+		return;
+	}
+	snprintf(tmp, sizeof(tmp), "%ld", e->ret);
+	put(buf, len, &pos, tmp);
+	if (e->has_value) {
+		snprintf(tmp, sizeof(tmp), " value=%llu", (unsigned long long)e->value);
+		put(buf, len, &pos, tmp);
+	}
+	render_events(e, buf, len, &pos);
+}
+
+void run_log_add(struct run_log *log, const struct run_entry *e)
+{
+	struct run_entry *n;
+	char res[8192];
+
+	if (log->n == log->cap) {
+		log->cap = log->cap ? log->cap * 2 : 64;
+		log->entries = xrealloc(log->entries, log->cap * sizeof(*log->entries));
+	}
+	n = &log->entries[log->n++];
+	*n = *e;
+	n->thread = e->thread ? xstrdup(e->thread) : NULL;
+	n->text = xstrdup(e->text);
+	n->events = NULL;
+	if (e->nevents > 0) {
+		n->events = xcalloc((size_t)e->nevents, sizeof(*n->events));
+		for (int i = 0; i < e->nevents; i++) {
+			n->events[i] = e->events[i];
+			n->events[i].name = xstrdup(e->events[i].name);
+		}
+	}
+	run_entry_render(n, res, sizeof(res));
+	n->result = xstrdup(res);
+}
+
+void run_entry_line(const struct run_entry *e, char *buf, size_t len)
+{
+	char call[512];
+	const char *sep = e->kind == RUN_DONE ? "=" : "...";
+
+	if (e->thread)
+		snprintf(call, sizeof(call), "%s: %s", e->thread, e->text);
+	else
+		snprintf(call, sizeof(call), "%s", e->text);
+	if (e->kind == RUN_PENDING)
+		snprintf(buf, len, "end %-40s %s %s", call, sep, e->result);
+	else
+		snprintf(buf, len, "%-3d %-40s %s %s", e->step, call, sep, e->result);
+}
+
+void run_log_print_text(const struct run_log *log, FILE *f)
+{
+	char line[10240];
+
+	fprintf(f, "# epsim log 1 | backend %s %s | %s\n", log->backend, log->version, log->trace);
+	for (size_t i = 0; i < log->n; i++) {
+		run_entry_line(&log->entries[i], line, sizeof(line));
+		fprintf(f, "%s\n", line);
+	}
+}
+
+/* Print s as a JSON string. */
+static void json_str(FILE *f, const char *s)
+{
+	fputc('"', f);
+	for (; s && *s; s++) {
+		unsigned char c = (unsigned char)*s;
+		if (c == '"' || c == '\\')
+			fprintf(f, "\\%c", c);
+		else if (c < 0x20)
+			fprintf(f, "\\u%04x", c);
+		else
+			fputc(c, f);
+	}
+	fputc('"', f);
+}
+
+static const char *kind_name(enum run_entry_kind k)
+{
+	return k == RUN_DONE ? "done" : k == RUN_BLOCKS ? "blocks" : "pending";
+}
+
+static void json_entry(FILE *f, const struct run_entry *e)
+{
+	char mask[160];
+
+	fprintf(f, "{\"step\":%d,\"issued_at\":%d,\"kind\":\"%s\",\"thread\":", e->step,
+		e->src_step, kind_name(e->kind));
+	json_str(f, e->thread ? e->thread : "main");
+	fprintf(f, ",\"call\":");
+	json_str(f, e->text);
+	fprintf(f, ",\"result\":");
+	json_str(f, e->result);
+	if (e->kind == RUN_DONE && !e->watchdog) {
+		fprintf(f, ",\"ret\":%ld", e->ret < 0 ? -1 : e->ret);
+		if (e->ret < 0) {
+			fprintf(f, ",\"errno\":");
+			json_str(f, trace_errno_name((int)-e->ret));
+		}
+	}
+	if (e->has_value)
+		fprintf(f, ",\"value\":%llu", (unsigned long long)e->value);
+	if (e->nevents > 0) {
+		fprintf(f, ",\"events\":[");
+		for (int i = 0; i < e->nevents; i++) {
+			trace_format_events(e->events[i].events, mask, sizeof(mask));
+			fprintf(f, "%s{\"fd\":", i ? "," : "");
+			json_str(f, e->events[i].name);
+			fprintf(f, ",\"events\":");
+			json_str(f, mask);
+			fprintf(f, ",\"mask\":%u,\"data\":%llu}", e->events[i].events,
+				(unsigned long long)e->events[i].data);
+		}
+		fprintf(f, "]");
+	}
+	fprintf(f, "}");
+}
+
+void run_log_print_json(const struct run_log *log, FILE *f)
+{
+	fprintf(f, "{\"schema\":1,\"trace\":");
+	json_str(f, log->trace);
+	fprintf(f, ",\"backend\":");
+	json_str(f, log->backend);
+	fprintf(f, ",\"version\":");
+	json_str(f, log->version);
+	fprintf(f, ",\"steps\":[\n");
+	for (size_t i = 0; i < log->n; i++) {
+		json_entry(f, &log->entries[i]);
+		fprintf(f, "%s\n", i + 1 < log->n ? "," : "");
+	}
+	fprintf(f, "]}\n");
+}

@@ -1,0 +1,423 @@
+/*
+ * The runner: turns each trace step into one system call on a backend, keeps
+ * the names-to-fds map and the registration tokens, and writes the log. The
+ * same code drives both backends, so a step means the same thing on each.
+ *
+ * Event data: epoll returns only the data word, so the runner registers every
+ * fd with a token of its own and maps a returned token back to the fd name and
+ * the data the trace gave. The kernel never interprets the data word.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/socket.h>
+#include "runner.h"
+#include "xalloc.h"
+
+/* One registration made by a ctl step: what a returned token stands for. */
+struct reg {
+	int name;
+	uint64_t data;
+};
+
+struct reg_table {
+	struct reg *regs;
+	size_t n, cap;
+};
+
+struct pending {
+	bool busy;
+	int step;	/* index of the step that issued the call */
+};
+
+struct run_state {
+	const struct trace *t;
+	const struct backend_ops *ops;
+	struct backend *b;
+	struct run_result *res;
+	int *fds;		/* per name: fd number, -1 before creation */
+	bool *thread_started;
+	struct pending *pending;
+	struct reg_table regs;
+	struct sys_result *sr;
+	size_t cur;		/* the step being run */
+	struct run_entry *done;	/* completions collected by one settle */
+	size_t ndone;
+};
+
+static int name_fd(const struct run_state *s, int name, bool bad)
+{
+	if (bad || name < 0)
+		return -1;
+	return s->fds[name];
+}
+
+static bool name_is_eventfd(const struct run_state *s, int name)
+{
+	return name >= 0 && s->t->names[name].kind == TK_EVENTFD;
+}
+
+/* A new token for a ctl step: index in regs, offset so 0 is never a token. */
+static uint64_t reg_token(struct reg_table *r, int name, uint64_t data)
+{
+	if (r->n == r->cap) {
+		r->cap = r->cap ? r->cap * 2 : 16;
+		r->regs = xrealloc(r->regs, r->cap * sizeof(*r->regs));
+	}
+	r->regs[r->n].name = name;
+	r->regs[r->n].data = data;
+	return ++r->n;
+}
+
+bool run_token_lookup(const struct reg_table *r, uint64_t token, int *name, uint64_t *data)
+{
+	if (token < 1 || token > r->n)
+		return false;
+	*name = r->regs[token - 1].name;
+	*data = r->regs[token - 1].data;
+	return true;
+}
+
+static void build_ctl(struct run_state *s, const struct trace_step *st, struct sys_call *c)
+{
+	c->nr = SYS_EPOLL_CTL;
+	c->fd = name_fd(s, st->obj, st->obj_bad);
+	c->fd2 = name_fd(s, st->obj2, st->obj2_bad);
+	c->op = st->ctl_op;
+	c->ev_null = st->ev_null;
+	c->ev.events = st->events;
+	c->ev.data.u64 = reg_token(&s->regs, st->obj2, st->data);
+}
+
+static void build_wait(struct run_state *s, const struct trace_step *st, struct sys_call *c)
+{
+	c->nr = SYS_EPOLL_WAIT;
+	c->fd = name_fd(s, st->obj, st->obj_bad);
+	c->maxevents = st->maxevents;
+	c->timeout_ms = st->timeout_ms;
+	c->buf = st->buf == TBUF_NULL ? SYS_BUF_NULL : SYS_BUF_VALID;
+	c->buf_slots = st->buf == TBUF_SLOTS ? st->buf_slots : TRACE_BUF_SLOTS;
+	if (c->maxevents > 0 && c->buf_slots > c->maxevents)
+		c->buf_slots = c->maxevents;
+	if (c->maxevents <= 0)
+		c->buf_slots = 0;
+}
+
+static int blocking_flag(const struct trace_step *st)
+{
+	return (st->flags & TF_BLOCKING) ? 0 : O_NONBLOCK;
+}
+
+static int cloexec_flag(const struct trace_step *st)
+{
+	return (st->flags & TF_CLOEXEC) ? O_CLOEXEC : 0;
+}
+
+/* Build the system call of one step. */
+static void build_call(struct run_state *s, const struct trace_step *st, struct sys_call *c)
+{
+	memset(c, 0, sizeof(*c));
+	c->fd = name_fd(s, st->obj, st->obj_bad);
+	c->fd2 = name_fd(s, st->obj2, st->obj2_bad);
+	c->num = st->num;
+	switch (st->op) {
+	case TOP_EPOLL:
+		c->nr = SYS_EPOLL_CREATE1;
+		c->flags = (st->flags & TF_RAW_FLAGS) ? (int)st->num : cloexec_flag(st);
+		break;
+	case TOP_EPOLL_CREATE:
+		c->nr = SYS_EPOLL_CREATE;
+		break;
+	case TOP_PIPE:
+		c->nr = SYS_PIPE2;
+		c->flags = blocking_flag(st) | cloexec_flag(st);
+		break;
+	case TOP_EVENTFD:
+		c->nr = SYS_EVENTFD2;
+		c->num = (long long)st->init;
+		c->flags = blocking_flag(st) | cloexec_flag(st) |
+			   ((st->flags & TF_SEMAPHORE) ? EFD_SEMAPHORE : 0);
+		break;
+	case TOP_SOCKETPAIR:
+		c->nr = SYS_SOCKETPAIR;
+		c->op = (st->flags & TF_DGRAM) ? SOCK_DGRAM : SOCK_STREAM;
+		c->flags = ((st->flags & TF_BLOCKING) ? 0 : SOCK_NONBLOCK) |
+			   ((st->flags & TF_CLOEXEC) ? SOCK_CLOEXEC : 0);
+		break;
+	case TOP_CTL:
+		build_ctl(s, st, c);
+		break;
+	case TOP_WAIT:
+		build_wait(s, st, c);
+		break;
+	case TOP_READ:
+		c->nr = SYS_READ;
+		c->fd_is_eventfd = name_is_eventfd(s, st->obj);
+		break;
+	case TOP_WRITE:
+		c->nr = SYS_WRITE;
+		c->fd_is_eventfd = name_is_eventfd(s, st->obj);
+		break;
+	case TOP_CLOSE:
+		c->nr = SYS_CLOSE;
+		break;
+	case TOP_DUP:
+		c->nr = SYS_DUP;
+		break;
+	case TOP_DUP2:
+		c->nr = SYS_DUP2;
+		break;
+	case TOP_SHUTDOWN:
+		c->nr = SYS_SHUTDOWN;
+		c->op = st->how;
+		break;
+	case TOP_SLEEP:
+		c->nr = SYS_NANOSLEEP;
+		break;
+	case TOP__COUNT:
+		break;
+	}
+}
+
+/* The names a creating step defines, in order (pipe: .r .w; socketpair: .0 .1). */
+static void apply_fds(struct run_state *s, size_t step, const struct sys_result *r)
+{
+	int k = 0;
+
+	for (size_t i = 0; i < s->t->nnames; i++) {
+		if (s->t->names[i].step != (int)step || k >= 2)
+			continue;
+		s->fds[i] = r->ret < 0 ? -1 : r->fds[k++];
+	}
+}
+
+/* Steps whose success returns a new fd number. */
+static bool creates_fd(enum trace_opcode op)
+{
+	return op == TOP_EPOLL || op == TOP_EPOLL_CREATE || op == TOP_EVENTFD || op == TOP_DUP ||
+	       op == TOP_DUP2;
+}
+
+/* Turn a backend result into a log entry. */
+static void make_entry(struct run_state *s, size_t step, int thread, const struct sys_result *r,
+		       struct run_entry *e, struct run_event *evs)
+{
+	const struct trace_step *st = &s->t->steps[step];
+
+	memset(e, 0, sizeof(*e));
+	e->step = (int)s->cur + 1;
+	e->src_step = (int)step + 1;
+	e->kind = RUN_DONE;
+	e->thread = thread ? s->t->threads[thread].name : NULL;
+	e->text = st->text;
+	e->ret = creates_fd(st->op) && r->ret > 0 ? 0 : r->ret; /* logs name fds, never number them */
+	e->watchdog = r->watchdog;
+	e->has_value = st->op == TOP_READ && name_is_eventfd(s, st->obj) && r->ret >= 0;
+	e->value = r->value;
+	if (st->op != TOP_WAIT || r->ret <= 0 || r->watchdog)
+		return;
+	e->nevents = r->nevents;
+	e->events = evs;
+	for (int i = 0; i < r->nevents; i++) {
+		uint64_t tok = r->events[i].data.u64, data = tok;
+		int name = -1;
+		run_token_lookup(&s->regs, tok, &name, &data);
+		evs[i].name = name >= 0 ? s->t->names[name].name : "?";
+		evs[i].events = r->events[i].events;
+		evs[i].data = data;
+	}
+}
+
+static void check_expect(struct run_state *s, size_t step, const char *got)
+{
+	const struct trace_step *st = &s->t->steps[step];
+	struct run_result *res = s->res;
+	struct run_mismatch *m;
+
+	if (!st->expect || strcmp(st->expect, got) == 0)
+		return;
+	res->mismatches = xrealloc(res->mismatches, (res->nmismatches + 1) * sizeof(*m));
+	m = &res->mismatches[res->nmismatches++];
+	m->step = (int)step + 1;
+	m->loc = st->expect_loc;
+	m->expected = xstrdup(st->expect);
+	m->got = xstrdup(got);
+}
+
+/* Log a finished call of `step` on `thread` and check its expectation. */
+static void log_done(struct run_state *s, size_t step, int thread, const struct sys_result *r)
+{
+	struct run_event *evs = xcalloc((size_t)(r->nevents > 0 ? r->nevents : 1), sizeof(*evs));
+	struct run_entry e;
+
+	make_entry(s, step, thread, r, &e, evs);
+	run_log_add(&s->res->log, &e);
+	free(evs);
+	check_expect(s, step, s->res->log.entries[s->res->log.n - 1].result);
+	apply_fds(s, step, r);
+}
+
+static void log_blocks(struct run_state *s, size_t step, int thread, enum run_entry_kind kind)
+{
+	struct run_entry e;
+
+	memset(&e, 0, sizeof(e));
+	e.step = (int)s->cur + 1;
+	e.src_step = (int)step + 1;
+	e.kind = kind;
+	e.thread = s->t->threads[thread].name;
+	e.text = s->t->steps[step].text;
+	run_log_add(&s->res->log, &e);
+}
+
+/* settle callback: completions are logged in thread order (by name). */
+static void on_done(void *ctx, int thread, const struct sys_result *r)
+{
+	struct run_state *s = ctx;
+
+	s->pending[thread].busy = false;
+	log_done(s, (size_t)s->pending[thread].step, thread, r);
+}
+
+static int cmp_thread_name(const void *a, const void *b, void *ctx)
+{
+	const struct trace *t = ctx;
+	return strcmp(t->threads[*(const int *)a].name, t->threads[*(const int *)b].name);
+}
+
+/* Settle and log what finished, in the order of thread names. */
+static int settle(struct run_state *s)
+{
+	size_t first = s->res->log.n;
+
+	if (s->ops->settle(s->b, on_done, s) < 0)
+		return -1;
+	/* stable order independent of wake-up order: sort this step's completions by thread name */
+	size_t n = s->res->log.n - first;
+	if (n > 1) {
+		struct run_entry *e = &s->res->log.entries[first];
+		for (size_t i = 1; i < n; i++) {
+			struct run_entry tmp = e[i];
+			size_t j = i;
+			while (j > 0 && strcmp(e[j - 1].thread, tmp.thread) > 0) {
+				e[j] = e[j - 1];
+				j--;
+			}
+			e[j] = tmp;
+		}
+	}
+	return 0;
+}
+
+static int start_thread(struct run_state *s, int thread, char *err, size_t errlen)
+{
+	if (thread == 0 || s->thread_started[thread])
+		return 0;
+	if (s->ops->thread_new(s->b, thread, s->t->threads[thread].name) < 0) {
+		snprintf(err, errlen, "cannot start thread '%s'", s->t->threads[thread].name);
+		return -1;
+	}
+	s->thread_started[thread] = true;
+	return 0;
+}
+
+static int run_step(struct run_state *s, size_t i, char *err, size_t errlen)
+{
+	const struct trace_step *st = &s->t->steps[i];
+	struct sys_call call;
+	int r;
+
+	s->cur = i;
+	if (start_thread(s, st->thread, err, errlen))
+		return -1;
+	if (s->pending[st->thread].busy) {
+		snprintf(err, errlen, "%s:%d:%d: error: thread '%s' is still blocked in step %d",
+			 s->t->path, st->loc.line, st->loc.col, s->t->threads[st->thread].name,
+			 s->pending[st->thread].step + 1);
+		return -1;
+	}
+	build_call(s, st, &call);
+	r = s->ops->submit(s->b, st->thread, &call, s->sr);
+	if (r < 0) {
+		snprintf(err, errlen, "%s:%d:%d: error: the backend refused the call", s->t->path,
+			 st->loc.line, st->loc.col);
+		return -1;
+	}
+	if (r == 1) {
+		log_done(s, i, st->thread, s->sr);
+	} else {
+		s->pending[st->thread].busy = true;
+		s->pending[st->thread].step = (int)i;
+		log_blocks(s, i, st->thread, RUN_BLOCKS);
+	}
+	return settle(s);
+}
+
+/* Threads still asleep when the trace ends are logged as such, by name. */
+static void log_still_pending(struct run_state *s)
+{
+	int *order = xcalloc(s->t->nthreads, sizeof(int));
+	size_t n = 0;
+
+	for (size_t i = 1; i < s->t->nthreads; i++)
+		if (s->pending[i].busy)
+			order[n++] = (int)i;
+	qsort_r(order, n, sizeof(int), cmp_thread_name, (void *)s->t);
+	for (size_t i = 0; i < n; i++)
+		log_blocks(s, (size_t)s->pending[order[i]].step, order[i], RUN_PENDING);
+	free(order);
+}
+
+static void state_free(struct run_state *s)
+{
+	free(s->fds);
+	free(s->thread_started);
+	free(s->pending);
+	free(s->regs.regs);
+	free(s->sr);
+}
+
+int run_trace(const struct trace *t, const struct backend_ops *ops, const struct run_options *o,
+	      struct run_result *res, char *err, size_t errlen)
+{
+	struct run_state s = { .t = t, .ops = ops, .res = res };
+	int rc = 0;
+
+	memset(res, 0, sizeof(*res));
+	s.b = ops->open(o ? &o->cfg : NULL, err, errlen);
+	if (!s.b)
+		return -1;
+	run_log_init(&res->log, t->path, ops->name, ops->version(s.b));
+	s.fds = xcalloc(t->nnames + 1, sizeof(int));
+	for (size_t i = 0; i < t->nnames; i++)
+		s.fds[i] = -1;
+	s.thread_started = xcalloc(t->nthreads + 1, sizeof(bool));
+	s.pending = xcalloc(t->nthreads + 1, sizeof(struct pending));
+	s.sr = xcalloc(1, sizeof(*s.sr));
+	for (size_t i = 0; i < t->nsteps && rc == 0; i++) {
+		size_t from = res->log.n;
+		rc = run_step(&s, i, err, errlen);
+		if (rc == 0 && o && o->after_step) {
+			struct run_view v = { t, i, s.fds, &res->log, from, &s.regs };
+			o->after_step(o->after_step_ctx, s.b, &v);
+		}
+	}
+	if (rc == 0)
+		log_still_pending(&s);
+	ops->close(s.b);
+	state_free(&s);
+	return rc;
+}
+
+void run_result_free(struct run_result *res)
+{
+	run_log_free(&res->log);
+	for (size_t i = 0; i < res->nmismatches; i++) {
+		free(res->mismatches[i].expected);
+		free(res->mismatches[i].got);
+	}
+	free(res->mismatches);
+	memset(res, 0, sizeof(*res));
+}

@@ -1,0 +1,130 @@
+/*
+ * A parsed trace: the steps of a small fd workload, with names instead of fd
+ * numbers. The grammar is documented in docs/trace-language.md.
+ */
+#ifndef EPSIM_TRACE_H
+#define EPSIM_TRACE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+enum trace_opcode {
+	TOP_EPOLL,		/* epoll NAME [cloexec] [flags=N]        -> epoll_create1 */
+	TOP_EPOLL_CREATE,	/* epoll_create NAME SIZE                 -> epoll_create */
+	TOP_PIPE,		/* pipe NAME [blocking]                   -> NAME.r NAME.w */
+	TOP_EVENTFD,		/* eventfd NAME [init=N] [semaphore] [blocking] */
+	TOP_SOCKETPAIR,		/* socketpair NAME [stream|dgram] [blocking] -> NAME.0 NAME.1 */
+	TOP_CTL,		/* ctl EP add|mod|del|N FD [EVENTS|ev=null] [data=N] */
+	TOP_WAIT,		/* wait EP [max=N] [timeout=MS] [buf=null|N] */
+	TOP_READ,		/* read FD [N] */
+	TOP_WRITE,		/* write FD N */
+	TOP_CLOSE,		/* close FD */
+	TOP_DUP,		/* dup FD NEWNAME */
+	TOP_DUP2,		/* dup2 FD TARGET */
+	TOP_SHUTDOWN,		/* shutdown FD rd|wr|rdwr */
+	TOP_SLEEP,		/* sleep MS */
+	TOP__COUNT
+};
+
+/* What a name stands for. */
+enum trace_kind {
+	TK_EPOLL,
+	TK_PIPE_R,
+	TK_PIPE_W,
+	TK_EVENTFD,
+	TK_SOCKET,
+	TK_DUP,		/* made by dup: same kind as its source */
+};
+
+/* Creation flags (trace_step.flags). */
+#define TF_CLOEXEC 0x1
+#define TF_BLOCKING 0x2	/* the file is created without O_NONBLOCK */
+#define TF_SEMAPHORE 0x4
+#define TF_DGRAM 0x8	/* socketpair of SOCK_DGRAM */
+#define TF_RAW_FLAGS 0x10	/* epoll flags=N given: raw flags in step.num */
+
+/* User buffer given to a wait. */
+enum trace_buf {
+	TBUF_DEFAULT,	/* a valid buffer of min(max, TRACE_BUF_SLOTS) slots */
+	TBUF_NULL,	/* NULL pointer */
+	TBUF_SLOTS,	/* only buf_slots valid slots, the rest faults */
+};
+#define TRACE_BUF_SLOTS 4096
+
+struct trace_loc {
+	int line;	/* 1-based */
+	int col;	/* 1-based, in bytes */
+};
+
+struct trace_step {
+	struct trace_loc loc;	/* where the op word starts */
+	enum trace_opcode op;
+	int thread;		/* index in trace.threads; 0 is the main thread */
+	int obj;		/* first name operand (index in trace.names), or -1 */
+	int obj2;		/* second name operand, or -1 */
+	bool obj_bad;		/* the fd operand is the literal `badfd` (-1) */
+	bool obj2_bad;
+	long long num;		/* epoll_create size, epoll flags=, read/write count, sleep ms */
+	int ctl_op;		/* EPOLL_CTL_ADD/MOD/DEL, or any other number given */
+	uint32_t events;	/* ctl event mask, incl. et|oneshot|exclusive|wakeup */
+	bool ev_null;		/* ctl ... ev=null: NULL event pointer */
+	bool has_data;
+	uint64_t data;		/* ctl data= (0 when not given) */
+	int flags;		/* TF_* */
+	uint64_t init;		/* eventfd init= */
+	int how;		/* shutdown: SHUT_RD, SHUT_WR, SHUT_RDWR */
+	int maxevents;		/* wait max= (default 16) */
+	long long timeout_ms;	/* wait timeout= (default 0; negative: infinite) */
+	enum trace_buf buf;
+	int buf_slots;
+	char *text;		/* the op as logged: its words joined by single spaces */
+	char *expect;		/* the inline expectation after `=>`, normalised, or NULL */
+	struct trace_loc expect_loc;
+};
+
+struct trace_name {
+	char *name;
+	enum trace_kind kind;
+	int step;		/* index of the step that defines it */
+};
+
+struct trace_thread {
+	char *name;		/* "main" for index 0 */
+};
+
+struct trace {
+	char *path;
+	struct trace_step *steps;
+	size_t nsteps;
+	struct trace_name *names;
+	size_t nnames;
+	struct trace_thread *threads;
+	size_t nthreads;
+};
+
+struct trace_error {
+	struct trace_loc loc;
+	char msg[256];
+};
+
+/* Parse a trace from memory. 0 on success; -1 with *err filled on a syntax or name error. */
+int trace_parse(const char *path, const char *text, size_t len, struct trace **out,
+		struct trace_error *err);
+/* Read and parse a file. -1 with err->loc = {0,0} when the file cannot be read. */
+int trace_parse_file(const char *path, struct trace **out, struct trace_error *err);
+void trace_free(struct trace *t);
+/* Print "path:line:col: error: msg" to f. */
+void trace_error_print(const char *path, const struct trace_error *err, void *file /* FILE* */);
+
+/* Names of ops and event bits, shared by the parser and the log. */
+const char *trace_op_name(enum trace_opcode op);
+/* Render an event mask as "in|out|et", or "0"; unknown bits as one trailing hex number. */
+void trace_format_events(uint32_t events, char *buf, size_t len);
+/* Parse "in|out|et" or a number; 0 on success. */
+int trace_parse_events(const char *s, uint32_t *out);
+/* Names of errno values: "EEXIST"; and back. */
+const char *trace_errno_name(int err);
+int trace_errno_value(const char *name);
+
+#endif
