@@ -51,6 +51,14 @@ static bool epoll_put_uevent(struct world *w, const struct ep_user_buf *ub, int 
 	return true;
 }
 
+static void ep_probe(struct eventpoll *ep, enum probe_kind kind, struct epitem *epi,
+		     __poll_t events)
+{
+	struct sim_probe p = { .kind = kind, .ep = ep, .epi = epi, .key = events };
+
+	world_probe(ep->world, &p);
+}
+
 /* Models ep_send_events(): re-poll each ready item, copy, and re-arm by mode. */
 static int ep_send_events(struct eventpoll *ep, const struct ep_user_buf *ub, int maxevents)
 {
@@ -71,14 +79,17 @@ static int ep_send_events(struct eventpoll *ep, const struct ep_user_buf *ub, in
 		list_del_init(&epi->rdllink);
 		ep->world->stats.items_scanned++;
 		revents = ep_item_poll(epi, &pt, 1);
-		if (!revents)
+		if (!revents) {
+			ep_probe(ep, PROBE_DROP, epi, 0);
 			continue;
+		}
 		if (!epoll_put_uevent(ep->world, ub, res, revents, epi->event.data.u64)) {
 			list_add(&epi->rdllink, &txlist);
 			if (!res)
 				res = -EFAULT;
 			break;
 		}
+		ep_probe(ep, PROBE_DELIVER, epi, revents);
 		res++;
 		if (epi->event.events & EPOLLONESHOT)
 			epi->event.events &= EP_PRIVATE_BITS;

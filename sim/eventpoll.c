@@ -174,6 +174,23 @@ static void ep_remove_safe(struct eventpoll *ep, struct epitem *epi)
 		ep_refcount_dec_and_test(ep); /* the file's own reference keeps it above 0 */
 }
 
+/* The queueing step of ep_poll_callback(): ovflist during a transfer, else the rdllist tail. */
+static enum probe_outcome ep_callback_queue(struct eventpoll *ep, struct epitem *epi)
+{
+	if (ep->ovflist != EP_UNACTIVE_PTR) {
+		if (epi->next != EP_UNACTIVE_PTR)
+			return PROBE_ALREADY_QUEUED;
+		epi->next = ep->ovflist;
+		ep->ovflist = epi;
+	} else {
+		if (ep_is_linked(epi))
+			return PROBE_ALREADY_QUEUED;
+		list_add_tail(&epi->rdllink, &ep->rdllist);
+	}
+	ep->world->stats.callbacks_queued++;
+	return ep->ovflist != EP_UNACTIVE_PTR ? PROBE_QUEUED_OVF : PROBE_QUEUED;
+}
+
 /* Models ep_poll_callback(): the wait-queue callback of every watched file. */
 static int ep_poll_callback(struct wait_queue_entry *wait, unsigned mode, int sync, void *key)
 {
@@ -181,25 +198,19 @@ static int ep_poll_callback(struct wait_queue_entry *wait, unsigned mode, int sy
 	struct epitem *epi = pwq->base;
 	struct eventpoll *ep = epi->ep;
 	__poll_t pollflags = key_to_poll(key);
+	struct sim_probe probe = { .kind = PROBE_CALLBACK, .ep = ep, .epi = epi, .key = pollflags };
 	bool pwake = false;
 	int ewake = 0;
 
 	(void)mode;
 	ep->world->stats.callbacks++;
+	probe.outcome = PROBE_DISARMED;
 	if (!(epi->event.events & ~EP_PRIVATE_BITS))
 		goto out;
+	probe.outcome = PROBE_FILTERED;
 	if (pollflags && !(pollflags & epi->event.events))
 		goto out;
-	if (ep->ovflist != EP_UNACTIVE_PTR) {
-		if (epi->next == EP_UNACTIVE_PTR) {
-			epi->next = ep->ovflist;
-			ep->ovflist = epi;
-			ep->world->stats.callbacks_queued++;
-		}
-	} else if (!ep_is_linked(epi)) {
-		list_add_tail(&epi->rdllink, &ep->rdllist);
-		ep->world->stats.callbacks_queued++;
-	}
+	probe.outcome = ep_callback_queue(ep, epi);
 	if (waitqueue_active(&ep->wq)) {
 		if ((epi->event.events & EPOLLEXCLUSIVE) && !(pollflags & POLLFREE)) {
 			switch (pollflags & EPOLLINOUT_BITS) {
@@ -229,6 +240,8 @@ out:
 		list_del_init(&wait->entry);
 		pwq->whead = NULL;
 	}
+	probe.ewake = ewake;
+	world_probe(ep->world, &probe);
 	return ewake;
 }
 

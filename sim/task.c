@@ -112,18 +112,24 @@ struct sim_task *world_find_task(const struct world *w, int tid)
 long task_sleep(struct sim_task *t, long (*resume)(struct sim_task *t),
 		void (*cancel)(struct sim_task *t))
 {
+	struct sim_probe p = { .kind = PROBE_TASK_SLEEP, .task = t };
+
 	t->state = TASK_SLEEPING;
 	t->resume = resume;
 	t->cancel = cancel;
+	world_probe(t->world, &p);
 	return -EPSIM_PENDING;
 }
 
 /* Models try_to_wake_up(). */
 int task_wake(struct sim_task *t)
 {
+	struct sim_probe p = { .kind = PROBE_TASK_WAKE, .task = t };
+
 	if (t->state != TASK_SLEEPING)
 		return 0;
 	t->state = TASK_WOKEN;
+	world_probe(t->world, &p);
 	list_add_tail(&t->run_node, &t->world->runq);
 	return 1;
 }

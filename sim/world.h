@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <stdbool.h>
 #include "list.h"
+#include "probe.h"
 #include "stats.h"
 
 struct sim_task;
@@ -52,6 +53,7 @@ struct world {
 	struct list_head tfile_check_list; /* models tfile_check_list */
 	int path_count[5];		/* models path_count[] of the reverse path check */
 	struct sim_stats stats;		/* cost counters */
+	struct sim_probe_sink probe;	/* observer of what happens inside a step */
 	long alloc_count;		/* allocations made so far */
 	long alloc_fail_at;		/* fail the allocation with this number (1-based); 0: never */
 };
@@ -68,6 +70,13 @@ void sim_timer_cancel(struct sim_timer *t);
 static inline bool sim_timer_active(const struct sim_timer *t)
 {
 	return !list_empty(&t->node);
+}
+
+/* Report a probe to the world's sink, if one is set. */
+static inline void world_probe(struct world *w, const struct sim_probe *p)
+{
+	if (w->probe.fn)
+		w->probe.fn(w->probe.ctx, p);
 }
 
 /* Run woken tasks until none is runnable. */

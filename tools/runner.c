@@ -390,6 +390,8 @@ int run_trace(const struct trace *t, const struct backend_ops *ops, const struct
 	if (!s.b)
 		return -1;
 	run_log_init(&res->log, t->path, ops->name, ops->version(s.b));
+	if (o && o->on_open)
+		o->on_open(o->after_step_ctx, s.b);
 	s.fds = xcalloc(t->nnames + 1, sizeof(int));
 	for (size_t i = 0; i < t->nnames; i++)
 		s.fds[i] = -1;

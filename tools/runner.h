@@ -25,7 +25,9 @@ struct run_options {
 	struct backend_config cfg;
 	/* Called after every step with the backend (for simulator state dumps); may be NULL. */
 	void (*after_step)(void *ctx, struct backend *b, const struct run_view *v);
-	void *after_step_ctx;
+	void *after_step_ctx;	/* passed to on_open and after_step */
+	/* Called once the backend is open, before the first step (e.g. to attach probes); may be NULL. */
+	void (*on_open)(void *ctx, struct backend *b);
 };
 
 /* A failed inline expectation. */
