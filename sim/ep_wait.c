@@ -7,6 +7,7 @@
 #include "ep_internal.h"
 #include "alloc.h"
 #include "fdtable.h"
+#include "signals.h"
 #include "task.h"
 #include "world.h"
 
@@ -164,6 +165,8 @@ static long ep_poll_loop(struct sim_task *t)
 		}
 		if (c->timed_out)
 			return 0;
+		if (signal_pending(t))
+			return -EINTR;
 		init_waitqueue_func_entry(&c->wait, ep_autoremove_wake_function);
 		c->wait.private = t;
 		c->eavail = ep_events_available(c->ep);
@@ -243,6 +246,38 @@ static long ep_check_params(struct file *file, const struct epoll_event *events,
 	if (!is_file_epoll(file))
 		return -EINVAL;
 	return 0;
+}
+
+/* Models epoll_pwait2's timespec check: timespec64_valid(). */
+static bool timespec_valid(int64_t sec, int64_t nsec)
+{
+	return sec >= 0 && nsec >= 0 && nsec < 1000000000;
+}
+
+/* Models do_epoll_pwait(): a temporary signal mask around do_epoll_wait(). */
+long do_epoll_pwait(struct sim_task *t, int epfd, struct epoll_event *events, int nvalid,
+		    int maxevents, int64_t timeout_ns, const uint64_t *sigmask, size_t sigsetsize)
+{
+	long err = set_user_sigmask(t, sigmask, sigsetsize);
+
+	if (err)
+		return err;
+	return do_epoll_wait(t, epfd, events, nvalid, maxevents, timeout_ns);
+}
+
+/* Models epoll_pwait2(): ts NULL is infinite; an invalid timespec is EINVAL before anything. */
+long do_epoll_pwait2(struct sim_task *t, int epfd, struct epoll_event *events, int nvalid,
+		     int maxevents, const int64_t *ts, const uint64_t *sigmask, size_t sigsetsize)
+{
+	int64_t timeout_ns = -1;
+
+	if (ts) {
+		if (!timespec_valid(ts[0], ts[1]))
+			return -EINVAL;
+		timeout_ns = ts[0] > (INT64_MAX - ts[1]) / 1000000000 ? INT64_MAX :
+								       ts[0] * 1000000000 + ts[1];
+	}
+	return do_epoll_pwait(t, epfd, events, nvalid, maxevents, timeout_ns, sigmask, sigsetsize);
 }
 
 /* Models do_epoll_wait(). */

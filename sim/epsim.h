@@ -27,6 +27,16 @@ long epsim_epoll_ctl(struct world *w, int tid, int epfd, int op, int fd,
 /* events[0..nvalid) is writable; slots past nvalid fault. timeout in ms, < 0 infinite. */
 long epsim_epoll_wait(struct world *w, int tid, int epfd, struct epoll_event *events, int nvalid,
 		      int maxevents, int timeout_ms);
+/* epoll_pwait: sigmask NULL for none; sigsetsize must be 8. */
+long epsim_epoll_pwait(struct world *w, int tid, int epfd, struct epoll_event *events, int nvalid,
+		       int maxevents, int timeout_ms, const uint64_t *sigmask, size_t sigsetsize);
+/* epoll_pwait2: ts = {sec, nsec}, NULL for no timeout. */
+long epsim_epoll_pwait2(struct world *w, int tid, int epfd, struct epoll_event *events, int nvalid,
+			int maxevents, const int64_t *ts, const uint64_t *sigmask, size_t sigsetsize);
+/* tgkill to a thread of the caller's process; sigprocmask and sigpending of the caller. */
+long epsim_tgkill(struct world *w, int tid, int target_tid, int sig);
+long epsim_sigprocmask(struct world *w, int tid, int how, uint64_t set, uint64_t *old);
+long epsim_sigpending(struct world *w, int tid, uint64_t *set);
 long epsim_pipe2(struct world *w, int tid, int fds[2], int flags);
 long epsim_eventfd2(struct world *w, int tid, uint64_t count, int flags);
 long epsim_socketpair(struct world *w, int tid, int domain, int type, int protocol, int fds[2]);

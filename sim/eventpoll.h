@@ -89,6 +89,13 @@ long do_epoll_ctl(struct sim_task *t, int epfd, int op, int fd, const struct epo
 long do_epoll_wait(struct sim_task *t, int epfd, struct epoll_event *events, int nvalid,
 		   int maxevents, int64_t timeout_ns);
 
+/* Models epoll_pwait(): sigmask NULL means none; sigsetsize must be 8. */
+long do_epoll_pwait(struct sim_task *t, int epfd, struct epoll_event *events, int nvalid,
+		    int maxevents, int64_t timeout_ns, const uint64_t *sigmask, size_t sigsetsize);
+/* Models epoll_pwait2(): ts is {sec, nsec} or NULL for no timeout. */
+long do_epoll_pwait2(struct sim_task *t, int epfd, struct epoll_event *events, int nvalid,
+		     int maxevents, const int64_t *ts, const uint64_t *sigmask, size_t sigsetsize);
+
 /* Models eventpoll_release(): the watched file's last reference is gone. */
 void eventpoll_release(struct file *file);
 

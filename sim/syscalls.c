@@ -10,6 +10,7 @@
 #include "eventpoll.h"
 #include "fdtable.h"
 #include "task.h"
+#include "signals.h"
 #include "../model/model.h"
 
 struct world *epsim_world_create(const struct world_config *cfg)
@@ -29,12 +30,16 @@ static struct sim_task *current(struct world *w, int tid)
 	return t && t->state == TASK_IDLE ? t : NULL;
 }
 
-/* End of every call: run the threads it woke. */
-static long step_done(struct world *w, long ret)
+/* End of every call: signal work on the way out, then run the threads it woke. */
+static long syscall_done(struct world *w, struct sim_task *t, long ret)
 {
+	if (ret != -EPSIM_PENDING)
+		task_syscall_exit(t, ret);
 	world_run(w);
 	return ret;
 }
+
+#define step_done(w, ret) syscall_done(w, t, ret)
 
 int epsim_thread_create(struct world *w, int tid, const char *name)
 {
@@ -111,6 +116,61 @@ static long install_one(struct sim_task *t, struct file *f, unsigned cloexec)
 }
 
 /* Models do_pipe2(). */
+long epsim_epoll_pwait(struct world *w, int tid, int epfd, struct epoll_event *events, int nvalid,
+		       int maxevents, int timeout_ms, const uint64_t *sigmask, size_t sigsetsize)
+{
+	struct sim_task *t = current(w, tid);
+	int64_t ns = timeout_ms < 0 ? -1 : (int64_t)timeout_ms * 1000000;
+
+	if (!t)
+		return -ESRCH;
+	return step_done(w, do_epoll_pwait(t, epfd, events, nvalid, maxevents, ns, sigmask,
+					   sigsetsize));
+}
+
+long epsim_epoll_pwait2(struct world *w, int tid, int epfd, struct epoll_event *events, int nvalid,
+			int maxevents, const int64_t *ts, const uint64_t *sigmask, size_t sigsetsize)
+{
+	struct sim_task *t = current(w, tid);
+
+	if (!t)
+		return -ESRCH;
+	return step_done(w, do_epoll_pwait2(t, epfd, events, nvalid, maxevents, ts, sigmask,
+					    sigsetsize));
+}
+
+/* Models tgkill(): the caller sends sig to thread target_tid. */
+long epsim_tgkill(struct world *w, int tid, int target_tid, int sig)
+{
+	struct sim_task *t = current(w, tid);
+	struct sim_task *target = world_find_task(w, target_tid);
+
+	if (!t)
+		return -ESRCH;
+	if (!target || target->proc != t->proc)
+		return -ESRCH;
+	return step_done(w, do_tkill(target, sig));
+}
+
+/* Models rt_sigprocmask() for the calling thread. */
+long epsim_sigprocmask(struct world *w, int tid, int how, uint64_t set, uint64_t *old)
+{
+	struct sim_task *t = current(w, tid);
+
+	return t ? step_done(w, sim_sigprocmask(t, how, set, old)) : -ESRCH;
+}
+
+/* Models rt_sigpending(): the calling thread's pending set. */
+long epsim_sigpending(struct world *w, int tid, uint64_t *set)
+{
+	struct sim_task *t = current(w, tid);
+
+	if (!t)
+		return -ESRCH;
+	*set = t->pending;
+	return step_done(w, 0);
+}
+
 long epsim_pipe2(struct world *w, int tid, int fds[2], int flags)
 {
 	struct sim_task *t = current(w, tid);

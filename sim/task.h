@@ -45,6 +45,11 @@ struct sim_task {
 	bool has_result;
 	struct sim_timer timer;		/* models the hrtimer sleeper of a timed sleep */
 	bool timer_fired;
+	uint64_t pending;		/* models task->pending: signal bit (sig - 1) */
+	uint64_t blocked;		/* models task->blocked */
+	uint64_t saved_sigmask;		/* models task->saved_sigmask */
+	bool restore_sigmask;		/* models TIF_RESTORE_SIGMASK */
+	uint64_t handled;		/* signals whose handler ran since the last look */
 };
 
 struct sim_process *process_create(struct world *w);
@@ -64,6 +69,8 @@ void task_arm_timer(struct sim_task *t, uint64_t expires);
 void task_cancel_timer(struct sim_task *t);
 /* Models default_wake_function(): a wait entry whose private is a sim_task. */
 int default_wake_function(struct wait_queue_entry *wq_entry, unsigned mode, int flags, void *key);
+/* Models exit_to_user_mode(): restore a temporary signal mask, run handlers of pending signals. */
+void task_syscall_exit(struct sim_task *t, long ret);
 /* Take a finished parked call's result. false if the thread is still in its call. */
 bool task_take_result(struct sim_task *t, long *ret);
 

@@ -93,6 +93,7 @@ static void run_task(struct world *w, struct sim_task *t)
 		return;
 	t->resume = NULL;
 	t->cancel = NULL;
+	task_syscall_exit(t, ret);
 	t->result = ret;
 	t->has_result = true;
 	list_add_tail(&t->done_node, &w->completed);

@@ -1,0 +1,99 @@
+/*
+ * Signals (kernel/signal.c, kernel/entry): a thread's pending and blocked
+ * sets, the temporary mask of epoll_pwait, and delivery on the way back to
+ * user space. Handlers are no-ops installed without SA_RESTART: what can be
+ * observed is which calls return EINTR and which signals stay pending.
+ */
+#include <errno.h>
+#include <signal.h>
+#include "signals.h"
+#include "task.h"
+
+/* SIGKILL and SIGSTOP cannot be blocked (sigdelsetmask in the kernel). */
+static uint64_t unblockable(void)
+{
+	return sig_bit(SIGKILL) | sig_bit(SIGSTOP);
+}
+
+bool signal_pending(const struct sim_task *t)
+{
+	return (t->pending & ~t->blocked) != 0;
+}
+
+/* Models signal_wake_up(): an interruptible sleeper re-enters its call. */
+static void signal_wake_up(struct sim_task *t)
+{
+	if (t->state == TASK_SLEEPING)
+		task_wake(t);
+}
+
+/* Models do_tkill() + send_signal(): a pending non-RT signal is not queued twice. */
+long do_tkill(struct sim_task *t, int sig)
+{
+	if (sig < 1 || sig > SIM_NSIG)
+		return -EINVAL;
+	t->pending |= sig_bit(sig);
+	if (!(t->blocked & sig_bit(sig)))
+		signal_wake_up(t);
+	if (t->state == TASK_IDLE)
+		do_signal(t);
+	return 0;
+}
+
+/* Models handle_signal() for each deliverable signal: the handler runs, the signal is consumed. */
+void do_signal(struct sim_task *t)
+{
+	uint64_t deliver = t->pending & ~t->blocked;
+
+	t->pending &= ~deliver;
+	t->handled |= deliver;
+}
+
+long sim_sigprocmask(struct sim_task *t, int how, uint64_t set, uint64_t *old)
+{
+	if (old)
+		*old = t->blocked;
+	switch (how) {
+	case SIG_BLOCK:
+		t->blocked |= set;
+		break;
+	case SIG_UNBLOCK:
+		t->blocked &= ~set;
+		break;
+	case SIG_SETMASK:
+		t->blocked = set;
+		break;
+	default:
+		return -EINVAL;
+	}
+	t->blocked &= ~unblockable();
+	return 0;
+}
+
+long set_user_sigmask(struct sim_task *t, const uint64_t *umask, size_t sigsetsize)
+{
+	if (!umask)
+		return 0;
+	if (sigsetsize != sizeof(uint64_t))
+		return -EINVAL;
+	t->saved_sigmask = t->blocked;
+	t->restore_sigmask = true;
+	t->blocked = *umask & ~unblockable();
+	return 0;
+}
+
+/* Models restore_saved_sigmask_unless(interrupted) followed by the exit-to-user signal work. */
+void task_syscall_exit(struct sim_task *t, long ret)
+{
+	bool interrupted = ret == -EINTR;
+
+	if (t->restore_sigmask && !interrupted) {
+		t->blocked = t->saved_sigmask;
+		t->restore_sigmask = false;
+	}
+	do_signal(t);
+	if (t->restore_sigmask) {
+		t->blocked = t->saved_sigmask;
+		t->restore_sigmask = false;
+	}
+}

@@ -1,0 +1,29 @@
+/* Signals as epoll_wait sees them (kernel/signal.c): pending, blocked, temporary masks, handlers. */
+#ifndef EPSIM_SIGNAL_H
+#define EPSIM_SIGNAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct sim_task;
+
+#define SIM_NSIG 64
+/* Models the kernel's sigmask(): the bit of signal sig. */
+static inline uint64_t sig_bit(int sig)
+{
+	return 1ULL << (sig - 1);
+}
+
+/* Models signal_pending(): a pending signal that is not blocked. */
+bool signal_pending(const struct sim_task *t);
+/* Models do_tkill(): queue sig for thread t and wake it if it sleeps interruptibly. */
+long do_tkill(struct sim_task *t, int sig);
+/* Models sigprocmask() for the calling thread (how: SIG_BLOCK, SIG_UNBLOCK, SIG_SETMASK). */
+long sim_sigprocmask(struct sim_task *t, int how, uint64_t set, uint64_t *old);
+/* Models set_user_sigmask(): install a temporary mask for the call (NULL: none). */
+long set_user_sigmask(struct sim_task *t, const uint64_t *umask, size_t sigsetsize);
+/* Models handle_signal() for every deliverable pending signal: its handler runs. */
+void do_signal(struct sim_task *t);
+
+#endif
