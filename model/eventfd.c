@@ -33,15 +33,13 @@ static void wake_up_locked_poll(struct wait_queue_head *wqh, __poll_t mask)
 	__wake_up(wqh, TASK_NORMAL, 1, 0, poll_to_key(mask));
 }
 
-/* Models eventfd_poll(). */
-static __poll_t eventfd_poll(struct file *file, poll_table *wait)
+/* The readiness half of eventfd_poll(): no side effects (file_operations.peek). */
+static __poll_t eventfd_peek(const struct file *file)
 {
-	struct eventfd_ctx *ctx = file->private_data;
+	const struct eventfd_ctx *ctx = file->private_data;
 	__poll_t events = 0;
-	uint64_t count;
+	uint64_t count = ctx->count;
 
-	poll_wait(file, &ctx->wqh, wait);
-	count = ctx->count;
 	if (count > 0)
 		events |= EPOLLIN;
 	if (count == UINT64_MAX)
@@ -49,6 +47,15 @@ static __poll_t eventfd_poll(struct file *file, poll_table *wait)
 	if (UINT64_MAX - 1 > count)
 		events |= EPOLLOUT;
 	return events;
+}
+
+/* Models eventfd_poll(). */
+static __poll_t eventfd_poll(struct file *file, poll_table *wait)
+{
+	struct eventfd_ctx *ctx = file->private_data;
+
+	poll_wait(file, &ctx->wqh, wait);
+	return eventfd_peek(file);
 }
 
 /* Models eventfd_ctx_do_read(). */
@@ -120,6 +127,7 @@ static const struct file_operations eventfd_fops = {
 	.release = eventfd_release,
 	.shutdown = NULL,
 	.wait_queue = eventfd_wait_queue,
+	.peek = eventfd_peek,
 };
 
 /* Models do_eventfd() without the fd install. */

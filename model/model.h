@@ -44,6 +44,13 @@ int eventfd_create(struct world *w, uint64_t count, int flags, struct file **out
  */
 int unix_socketpair_create(struct world *w, int type, unsigned int flags, struct file *files[2]);
 
+/* Models timerfd_create(CLOCK_MONOTONIC, flags) without the fd install: flags O_NONBLOCK, O_CLOEXEC. */
+int timerfd_create_file(struct world *w, int flags, struct file **out);
+/* Models timerfd_settime(fd, 0, {interval, initial}): relative times in ns; initial 0 disarms. */
+long timerfd_settime_file(struct file *f, uint64_t initial_ns, uint64_t interval_ns);
+/* True if f is a timerfd. */
+bool file_is_timerfd(const struct file *f);
+
 /* True if f is an eventfd (the runner uses this for 8-byte value semantics). */
 bool file_is_eventfd(const struct file *f);
 /* True if f is a pipe end. */

@@ -202,18 +202,13 @@ static ssize_t pipe_write(struct file *filp, struct sim_io *io)
 	return ret;
 }
 
-/* Models pipe_poll(). */
-static __poll_t pipe_poll(struct file *filp, poll_table *wait)
+/* The readiness half of pipe_poll(): no poll_usage, no queueing (file_operations.peek). */
+static __poll_t pipe_peek(const struct file *filp)
 {
-	struct pipe_inode_info *pipe = filp->private_data;
+	const struct pipe_inode_info *pipe = filp->private_data;
 	unsigned int mode = pipe_fmode(filp);
 	__poll_t mask = 0;
 
-	pipe->poll_usage = true;
-	if (mode & FMODE_READ)
-		poll_wait(filp, &pipe->rd_wait, wait);
-	if (mode & FMODE_WRITE)
-		poll_wait(filp, &pipe->wr_wait, wait);
 	if (mode & FMODE_READ) {
 		if (!pipe_empty(pipe->head, pipe->tail))
 			mask |= EPOLLIN | EPOLLRDNORM;
@@ -227,6 +222,20 @@ static __poll_t pipe_poll(struct file *filp, poll_table *wait)
 			mask |= EPOLLERR;
 	}
 	return mask;
+}
+
+/* Models pipe_poll(). */
+static __poll_t pipe_poll(struct file *filp, poll_table *wait)
+{
+	struct pipe_inode_info *pipe = filp->private_data;
+	unsigned int mode = pipe_fmode(filp);
+
+	pipe->poll_usage = true;
+	if (mode & FMODE_READ)
+		poll_wait(filp, &pipe->rd_wait, wait);
+	if (mode & FMODE_WRITE)
+		poll_wait(filp, &pipe->wr_wait, wait);
+	return pipe_peek(filp);
 }
 
 /* Models free_pipe_info(). */
@@ -272,6 +281,7 @@ static const struct file_operations pipefifo_fops = {
 	.release = pipe_release,
 	.shutdown = NULL,
 	.wait_queue = pipe_wait_queue,
+	.peek = pipe_peek,
 };
 
 /* Models alloc_pipe_info(): the shared state and its ring of PIPE_DEF_BUFFERS slots. */

@@ -336,13 +336,12 @@ static ssize_t unix_stream_recvmsg(struct file *file, struct sim_io *io)
 	return (ssize_t)copied;
 }
 
-/* Models unix_poll(). */
-static __poll_t unix_poll(struct file *file, poll_table *wait)
+/* The readiness half of unix_poll(): no side effects (file_operations.peek). */
+static __poll_t unix_peek(const struct file *file)
 {
-	struct unix_sock *u = file->private_data;
+	const struct unix_sock *u = file->private_data;
 	__poll_t mask = 0;
 
-	poll_wait(file, &u->wait, wait);	/* sock_poll_wait */
 	if (u->err)
 		mask |= EPOLLERR;
 	if (u->shutdown == SHUTDOWN_MASK)
@@ -356,6 +355,15 @@ static __poll_t unix_poll(struct file *file, poll_table *wait)
 	if (unix_writable(u, u->state))
 		mask |= EPOLLOUT | EPOLLWRNORM | EPOLLWRBAND;
 	return mask;
+}
+
+/* Models unix_poll(). */
+static __poll_t unix_poll(struct file *file, poll_table *wait)
+{
+	struct unix_sock *u = file->private_data;
+
+	poll_wait(file, &u->wait, wait);	/* sock_poll_wait */
+	return unix_peek(file);
 }
 
 /* ---- datagram ----------------------------------------------------------- */
@@ -453,14 +461,13 @@ static ssize_t unix_dgram_recvmsg(struct file *file, struct sim_io *io)
 	return (ssize_t)n;
 }
 
-/* Models unix_dgram_poll(). */
-static __poll_t unix_dgram_poll(struct file *file, poll_table *wait)
+/* The readiness half of unix_dgram_poll() for the events in `requested`; no side effects. */
+static __poll_t unix_dgram_mask(const struct file *file, __poll_t requested)
 {
-	struct unix_sock *u = file->private_data;
+	const struct unix_sock *u = file->private_data;
 	__poll_t mask = 0;
 	bool writable;
 
-	poll_wait(file, &u->wait, wait);	/* sock_poll_wait */
 	if (u->err)
 		mask |= EPOLLERR;
 	if (u->shutdown & RCV_SHUTDOWN)
@@ -469,7 +476,7 @@ static __poll_t unix_dgram_poll(struct file *file, poll_table *wait)
 		mask |= EPOLLHUP;
 	if (!list_empty(&u->receive_queue))
 		mask |= EPOLLIN | EPOLLRDNORM;
-	if (!(poll_requested_events(wait) & (EPOLLWRBAND | EPOLLWRNORM | EPOLLOUT)))
+	if (!(requested & (EPOLLWRBAND | EPOLLWRNORM | EPOLLOUT)))
 		return mask;
 	writable = unix_writable(u, u->state);
 	if (writable && u->peer && u->peer->peer != u && unix_recvq_full(u->peer) &&
@@ -478,6 +485,21 @@ static __poll_t unix_dgram_poll(struct file *file, poll_table *wait)
 	if (writable)
 		mask |= EPOLLOUT | EPOLLWRNORM | EPOLLWRBAND;
 	return mask;
+}
+
+/* Models unix_dgram_poll(). */
+static __poll_t unix_dgram_poll(struct file *file, poll_table *wait)
+{
+	struct unix_sock *u = file->private_data;
+
+	poll_wait(file, &u->wait, wait);	/* sock_poll_wait */
+	return unix_dgram_mask(file, poll_requested_events(wait));
+}
+
+/* unix_dgram_poll() with every event requested, without side effects (file_operations.peek). */
+static __poll_t unix_dgram_peek(const struct file *file)
+{
+	return unix_dgram_mask(file, ~(__poll_t)0);
 }
 
 /* ---- shutdown and release ----------------------------------------------- */
@@ -557,6 +579,7 @@ static const struct file_operations unix_stream_fops = {
 	.release = unix_release,
 	.shutdown = unix_shutdown,
 	.wait_queue = unix_wait_queue,
+	.peek = unix_peek,
 };
 
 static const struct file_operations unix_dgram_fops = {
@@ -567,6 +590,7 @@ static const struct file_operations unix_dgram_fops = {
 	.release = unix_release,
 	.shutdown = unix_shutdown,
 	.wait_queue = unix_wait_queue,
+	.peek = unix_dgram_peek,
 };
 
 /* ---- creation ----------------------------------------------------------- */

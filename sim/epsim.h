@@ -39,6 +39,10 @@ long epsim_sigprocmask(struct world *w, int tid, int how, uint64_t set, uint64_t
 long epsim_sigpending(struct world *w, int tid, uint64_t *set);
 long epsim_pipe2(struct world *w, int tid, int fds[2], int flags);
 long epsim_eventfd2(struct world *w, int tid, uint64_t count, int flags);
+/* timerfd on CLOCK_MONOTONIC; settime with relative times in ms (initial 0 disarms). */
+long epsim_timerfd_create(struct world *w, int tid, int flags);
+long epsim_timerfd_settime(struct world *w, int tid, int fd, uint64_t initial_ms,
+			   uint64_t interval_ms);
 long epsim_socketpair(struct world *w, int tid, int domain, int type, int protocol, int fds[2]);
 /* read/write count bytes; for an eventfd, *value / value is the 8-byte counter value. */
 long epsim_read(struct world *w, int tid, int fd, size_t count, uint64_t *value);

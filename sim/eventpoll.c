@@ -15,12 +15,14 @@
 
 static void ep_eventpoll_release(struct file *file);
 static __poll_t ep_eventpoll_poll(struct file *file, poll_table *wait);
+static __poll_t ep_eventpoll_peek(const struct file *file);
 
 /* Models eventpoll_fops. */
 static const struct file_operations eventpoll_fops = {
 	.name = "eventpoll",
 	.poll = ep_eventpoll_poll,
 	.release = ep_eventpoll_release,
+	.peek = ep_eventpoll_peek,
 };
 
 /* Models is_file_epoll(). */
@@ -528,4 +530,45 @@ static void ep_clear_and_put(struct eventpoll *ep)
 static void ep_eventpoll_release(struct file *file)
 {
 	ep_clear_and_put(file->private_data);
+}
+
+static __poll_t ep_peek_depth(const struct eventpoll *ep, int depth);
+
+/* Whether a queued item is really ready, as ep_item_poll() would find, without side effects. */
+static bool ep_item_peek(const struct epitem *epi, int depth)
+{
+	const struct file *file = epi->ffd.file;
+	__poll_t res;
+
+	if (file->f_count == 0)
+		return false;
+	if (is_file_epoll(file))
+		res = depth < EP_MAX_NESTS ? ep_peek_depth(file->private_data, depth + 1) : 0;
+	else if (file->f_op->peek)
+		res = file->f_op->peek(file);
+	else
+		res = epi->event.events;	/* the type cannot say: take the queueing at its word */
+	return (res & epi->event.events) != 0;
+}
+
+/* __ep_eventpoll_poll() without the pruning: any really ready item on rdllist or ovflist. */
+static __poll_t ep_peek_depth(const struct eventpoll *ep, int depth)
+{
+	const struct list_head *pos;
+
+	list_for_each(pos, &ep->rdllist)
+		if (ep_item_peek(list_entry(pos, struct epitem, rdllink), depth))
+			return EPOLLIN | EPOLLRDNORM;
+	if (ep->ovflist == EP_UNACTIVE_PTR)
+		return 0;
+	for (const struct epitem *epi = ep->ovflist; epi; epi = epi->next)
+		if (ep_item_peek(epi, depth))
+			return EPOLLIN | EPOLLRDNORM;
+	return 0;
+}
+
+/* The epoll file's file_operations.peek. */
+static __poll_t ep_eventpoll_peek(const struct file *file)
+{
+	return ep_peek_depth(file->private_data, 0);
 }

@@ -32,6 +32,12 @@ struct file_operations {
 	long (*shutdown)(struct file *file, int how);
 	/* Wait queue a blocking read/write sleeps on (NULL: never blocks). */
 	struct wait_queue_head *(*wait_queue)(struct file *file, int for_write);
+	/*
+	 * Readiness without side effects, for snapshots: what ->poll would report
+	 * with every event requested, without queueing on a wait queue or changing
+	 * any state. NULL: the type cannot say.
+	 */
+	__poll_t (*peek)(const struct file *file);
 };
 
 /* Models struct file. */

@@ -204,6 +204,35 @@ long epsim_eventfd2(struct world *w, int tid, uint64_t count, int flags)
 	return step_done(w, install_one(t, f, flags & EFD_CLOEXEC));
 }
 
+/* Models timerfd_create(CLOCK_MONOTONIC, flags). */
+long epsim_timerfd_create(struct world *w, int tid, int flags)
+{
+	struct sim_task *t = current(w, tid);
+	struct file *f;
+	long err;
+
+	if (!t)
+		return -ESRCH;
+	err = timerfd_create_file(w, flags & ~O_CLOEXEC, &f);
+	if (err)
+		return err;
+	return step_done(w, install_one(t, f, flags & O_CLOEXEC));
+}
+
+/* Models timerfd_settime(fd, 0, ...) with relative times in ms. */
+long epsim_timerfd_settime(struct world *w, int tid, int fd, uint64_t initial_ms,
+			   uint64_t interval_ms)
+{
+	struct sim_task *t = current(w, tid);
+	struct file *f = t ? fd_lookup(t->proc->files, fd) : NULL;
+
+	if (!t)
+		return -ESRCH;
+	if (!f)
+		return -EBADF;
+	return step_done(w, timerfd_settime_file(f, initial_ms * 1000000, interval_ms * 1000000));
+}
+
 /* Models __sys_socketpair() for AF_UNIX. */
 long epsim_socketpair(struct world *w, int tid, int domain, int type, int protocol, int fds[2])
 {
@@ -226,7 +255,7 @@ long epsim_socketpair(struct world *w, int tid, int domain, int type, int protoc
 	return step_done(w, install_pair(t, files, fds, (type & SOCK_CLOEXEC) ? O_CLOEXEC : 0));
 }
 
-/* Models ksys_read(). */
+/* Models ksys_read() and vfs_read()'s mode checks. */
 long epsim_read(struct world *w, int tid, int fd, size_t count, uint64_t *value)
 {
 	struct sim_task *t = current(w, tid);
@@ -236,7 +265,7 @@ long epsim_read(struct world *w, int tid, int fd, size_t count, uint64_t *value)
 
 	if (!t)
 		return -ESRCH;
-	if (!f)
+	if (!f || (f->f_flags & O_ACCMODE) == O_WRONLY)
 		return -EBADF;
 	if (!f->f_op->read)
 		return -EINVAL;
@@ -246,7 +275,7 @@ long epsim_read(struct world *w, int tid, int fd, size_t count, uint64_t *value)
 	return step_done(w, ret);
 }
 
-/* Models ksys_write(). */
+/* Models ksys_write() and vfs_write()'s mode checks. */
 long epsim_write(struct world *w, int tid, int fd, size_t count, uint64_t value)
 {
 	struct sim_task *t = current(w, tid);
@@ -255,7 +284,7 @@ long epsim_write(struct world *w, int tid, int fd, size_t count, uint64_t value)
 
 	if (!t)
 		return -ESRCH;
-	if (!f)
+	if (!f || (f->f_flags & O_ACCMODE) == O_RDONLY)
 		return -EBADF;
 	if (!f->f_op->write)
 		return -EINVAL;
