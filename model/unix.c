@@ -411,8 +411,6 @@ static ssize_t unix_dgram_sendmsg(struct file *file, struct sim_io *io)
 	struct sk_buff *skb;
 	int err;
 
-	if (!other)
-		return -ENOTCONN;
 	if (io->len > (size_t)u->sndbuf - 32)
 		return -EMSGSIZE;
 	data_len = unix_dgram_data_len(io->len);
@@ -420,7 +418,9 @@ static ssize_t unix_dgram_sendmsg(struct file *file, struct sim_io *io)
 	if (!skb)
 		return err;
 	err = 0;
-	if (other->dead) {
+	if (!other) {
+		err = -ENOTCONN;	/* the peer is looked up after the skb exists (6.10+) */
+	} else if (other->dead) {
 		unix_dgram_peer_gone(u, other);
 		err = -ECONNREFUSED;
 	} else if (other->shutdown & RCV_SHUTDOWN) {

@@ -204,14 +204,41 @@ struct backend {
 
 /* -------------------------------------------------------------- signal */
 
-/* Shared by every open backend: the only global mutable state. */
+/*
+ * Signal dispositions while a backend is open, shared by every open backend
+ * (the only global mutable state): the watchdog's wake signal and the trace
+ * signal SIGUSR1 get handlers that do nothing (no SA_RESTART, so a blocked
+ * call returns EINTR); SIGPIPE is ignored so that EPIPE is a result, as in
+ * the simulator, not the end of the process.
+ */
 static pthread_mutex_t sig_lock = PTHREAD_MUTEX_INITIALIZER;
 static int sig_users;
-static struct sigaction sig_saved;
+
+static const int handled_signals[] = { WAKE_SIGNAL, SIGUSR1, SIGPIPE };
+#define NHANDLED (sizeof(handled_signals) / sizeof(handled_signals[0]))
+static struct sigaction sig_saved[NHANDLED];
 
 static void wake_handler(int sig)
 {
 	(void)sig;	/* only there to make a blocked syscall fail with EINTR */
+}
+
+static int install_dispositions(void)
+{
+	for (size_t i = 0; i < NHANDLED; i++) {
+		struct sigaction sa;
+
+		memset(&sa, 0, sizeof(sa));
+		sa.sa_handler = handled_signals[i] == SIGPIPE ? SIG_IGN : wake_handler;
+		sigemptyset(&sa.sa_mask);
+		sa.sa_flags = 0;	/* no SA_RESTART: the syscall returns EINTR */
+		if (sigaction(handled_signals[i], &sa, &sig_saved[i]) != 0) {
+			while (i-- > 0)
+				sigaction(handled_signals[i], &sig_saved[i], NULL);
+			return -1;
+		}
+	}
+	return 0;
 }
 
 static int signal_acquire(void)
@@ -219,15 +246,8 @@ static int signal_acquire(void)
 	int rc = 0;
 
 	pthread_mutex_lock(&sig_lock);
-	if (sig_users == 0) {
-		struct sigaction sa;
-
-		memset(&sa, 0, sizeof(sa));
-		sa.sa_handler = wake_handler;
-		sigemptyset(&sa.sa_mask);
-		sa.sa_flags = 0;	/* no SA_RESTART: the syscall returns EINTR */
-		rc = sigaction(WAKE_SIGNAL, &sa, &sig_saved);
-	}
+	if (sig_users == 0)
+		rc = install_dispositions();
 	if (rc == 0)
 		sig_users++;
 	pthread_mutex_unlock(&sig_lock);
@@ -238,7 +258,8 @@ static void signal_release(void)
 {
 	pthread_mutex_lock(&sig_lock);
 	if (--sig_users == 0)
-		sigaction(WAKE_SIGNAL, &sig_saved, NULL);
+		for (size_t i = 0; i < NHANDLED; i++)
+			sigaction(handled_signals[i], &sig_saved[i], NULL);
 	pthread_mutex_unlock(&sig_lock);
 }
 
