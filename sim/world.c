@@ -22,7 +22,7 @@ struct world *world_create(const struct world_config *cfg)
 	INIT_LIST_HEAD(&w->tfile_check_list);
 	w->max_user_watches = (long)(DEFAULT_MEMORY_BYTES / 25 / EP_ITEM_COST);
 	w->nofile = 1024;
-	w->cap_block_suspend = !(cfg && cfg->no_cap_block_suspend);
+	w->cap_block_suspend = cfg && cfg->epollwakeup; /* the reference kernel drops the bit */
 	if (cfg && cfg->max_user_watches > 0)
 		w->max_user_watches = cfg->max_user_watches;
 	if (cfg && cfg->nofile > 0)

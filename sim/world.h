@@ -33,7 +33,7 @@ struct sim_timer {
 struct world_config {
 	long max_user_watches;	/* <= 0: the kernel's default for this machine's size */
 	int nofile;		/* RLIMIT_NOFILE soft limit; <= 0: 1024 */
-	bool no_cap_block_suspend; /* run without CAP_BLOCK_SUSPEND: EPOLLWAKEUP is dropped */
+	bool epollwakeup;	/* keep EPOLLWAKEUP (CAP_BLOCK_SUSPEND and CONFIG_PM_SLEEP); off: dropped */
 };
 
 struct world {
@@ -48,7 +48,7 @@ struct world {
 	struct user_struct user;	/* every process runs as one user */
 	long max_user_watches;		/* models /proc/sys/fs/epoll/max_user_watches */
 	int nofile;
-	bool cap_block_suspend;		/* models capable(CAP_BLOCK_SUSPEND) of the one user */
+	bool cap_block_suspend;		/* models capable(CAP_BLOCK_SUSPEND) with CONFIG_PM_SLEEP */
 	unsigned long loop_check_gen;	/* models eventpoll.c loop_check_gen */
 	struct list_head tfile_check_list; /* models tfile_check_list */
 	int path_count[5];		/* models path_count[] of the reverse path check */

@@ -69,6 +69,13 @@ struct backend_config {
 
 typedef void (*backend_done_fn)(void *ctx, int thread, const struct sys_result *res);
 
+/* One line of /proc/self/fdinfo/EPFD: a registered fd, its stored mask and data. */
+struct sys_fdinfo_item {
+	int tfd;
+	uint32_t events;
+	uint64_t data;
+};
+
 struct backend_ops {
 	const char *name; /* "sim" or "kernel" */
 	/* Create a fresh backend; NULL with a message in err on failure. */
@@ -93,6 +100,11 @@ struct backend_ops {
 	 * each call that finished since the last settle through done().
 	 */
 	int (*settle)(struct backend *b, backend_done_fn done, void *ctx);
+	/*
+	 * The interest set of epoll fd epfd of the main process, as fdinfo shows it:
+	 * fills up to max items, returns how many there are, or -errno.
+	 */
+	int (*fdinfo)(struct backend *b, int epfd, struct sys_fdinfo_item *items, int max);
 };
 
 extern const struct backend_ops sim_backend_ops;

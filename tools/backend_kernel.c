@@ -951,6 +951,33 @@ static void kernel_close(struct backend *b)
 	free(b);
 }
 
+/* Parse the "tfd: N events: X data: Y" lines of /proc/self/fdinfo/EPFD. */
+static int kernel_fdinfo(struct backend *b, int epfd, struct sys_fdinfo_item *items, int max)
+{
+	char path[64], line[256];
+	FILE *f;
+	int n = 0;
+
+	if (!fdset_has(&b->created, epfd))
+		return -EBADF;
+	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", epfd);
+	f = fopen(path, "re");
+	if (!f)
+		return -errno;
+	while (fgets(line, sizeof(line), f)) {
+		struct sys_fdinfo_item it;
+		unsigned long long data;
+		if (sscanf(line, "tfd: %d events: %x data: %llx", &it.tfd, &it.events, &data) != 3)
+			continue;
+		it.data = data;
+		if (n < max)
+			items[n] = it;
+		n++;
+	}
+	fclose(f);
+	return n;
+}
+
 static const char *kernel_version(struct backend *b)
 {
 	return b->release;
@@ -1011,4 +1038,5 @@ const struct backend_ops kernel_backend_ops = {
 	.thread_new = kernel_thread_new,
 	.submit = kernel_submit,
 	.settle = kernel_settle,
+	.fdinfo = kernel_fdinfo,
 };

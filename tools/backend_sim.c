@@ -13,6 +13,8 @@
 #include "backend_sim.h"
 #include "epsim.h"
 #include "task.h"
+#include "eventpoll.h"
+#include "fdtable.h"
 #include "xalloc.h"
 
 #define SIM_MAX_THREADS 256
@@ -234,6 +236,31 @@ static int sim_settle(struct backend *b, backend_done_fn done, void *ctx)
 	return 0;
 }
 
+/* Models ep_show_fdinfo(): one line per item, in tree order. */
+static int sim_fdinfo(struct backend *b, int epfd, struct sys_fdinfo_item *items, int max)
+{
+	struct sim_task *t = world_find_task(b->w, EPSIM_MAIN_TID);
+	struct file *f = t ? fd_lookup(t->proc->files, epfd) : NULL;
+	struct eventpoll *ep;
+	struct rb_node *rbp;
+	int n = 0;
+
+	if (!f)
+		return -EBADF;
+	if (!is_file_epoll(f))
+		return 0; /* fdinfo of another file has no tfd lines */
+	ep = f->private_data;
+	for (rbp = rb_first_cached(&ep->rbr); rbp; rbp = rb_next(rbp), n++) {
+		struct epitem *epi = rb_entry(rbp, struct epitem, rbn);
+		if (n < max) {
+			items[n].tfd = epi->ffd.fd;
+			items[n].events = epi->event.events;
+			items[n].data = epi->event.data.u64;
+		}
+	}
+	return n;
+}
+
 const struct backend_ops sim_backend_ops = {
 	.name = "sim",
 	.open = sim_open,
@@ -242,4 +269,5 @@ const struct backend_ops sim_backend_ops = {
 	.thread_new = sim_thread_new,
 	.submit = sim_submit,
 	.settle = sim_settle,
+	.fdinfo = sim_fdinfo,
 };

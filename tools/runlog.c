@@ -114,6 +114,10 @@ void run_log_add(struct run_log *log, const struct run_entry *e)
 			n->events[i].name = xstrdup(e->events[i].name);
 		}
 	}
+	if (e->kind == RUN_INFO) {
+		n->result = xstrdup(e->result);
+		return;
+	}
 	run_entry_render(n, res, sizeof(res));
 	n->result = xstrdup(res);
 }
@@ -121,7 +125,7 @@ void run_log_add(struct run_log *log, const struct run_entry *e)
 void run_entry_line(const struct run_entry *e, char *buf, size_t len)
 {
 	char call[512];
-	const char *sep = e->kind == RUN_DONE ? "=" : "...";
+	const char *sep = e->kind == RUN_DONE ? "=" : e->kind == RUN_INFO ? ":" : "...";
 
 	if (e->thread)
 		snprintf(call, sizeof(call), "%s: %s", e->thread, e->text);
@@ -162,7 +166,7 @@ static void json_str(FILE *f, const char *s)
 
 static const char *kind_name(enum run_entry_kind k)
 {
-	return k == RUN_DONE ? "done" : k == RUN_BLOCKS ? "blocks" : "pending";
+	return k == RUN_DONE ? "done" : k == RUN_BLOCKS ? "blocks" : k == RUN_INFO ? "info" : "pending";
 }
 
 static void json_entry(FILE *f, const struct run_entry *e)

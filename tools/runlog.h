@@ -14,6 +14,7 @@ enum run_entry_kind {
 	RUN_DONE,	/* the call returned */
 	RUN_BLOCKS,	/* the call put its thread to sleep */
 	RUN_PENDING,	/* still asleep when the trace ended */
+	RUN_INFO,	/* what the step left behind: e.g. the interest set after a ctl */
 };
 
 struct run_event {
@@ -34,7 +35,7 @@ struct run_entry {
 	uint64_t value;		/* eventfd read value */
 	struct run_event *events;
 	int nevents;
-	char *result;		/* rendered result: "0", "EEXIST", "1 [p.r in data=7]" */
+	char *result;		/* rendered result: "0", "EEXIST", "1 [p.r in data=7]"; given for RUN_INFO */
 };
 
 struct run_log {

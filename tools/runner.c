@@ -43,6 +43,7 @@ struct run_state {
 	struct reg_table regs;
 	struct sys_result *sr;
 	size_t cur;		/* the step being run */
+	char **fdinfo_last;	/* per name: the interest set last logged */
 	struct run_entry *done;	/* completions collected by one settle */
 	size_t ndone;
 };
@@ -259,6 +260,79 @@ static void log_done(struct run_state *s, size_t step, int thread, const struct 
 	apply_fds(s, step, r);
 }
 
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* One fdinfo item as "[name events data=D]", named through its registration token. */
+static char *fdinfo_item_text(struct run_state *s, const struct sys_fdinfo_item *it)
+{
+	char mask[160], buf[320];
+	uint64_t data = it->data;
+	int name = -1;
+
+	run_token_lookup(&s->regs, it->data, &name, &data);
+	trace_format_events(it->events, mask, sizeof(mask));
+	snprintf(buf, sizeof(buf), "[%s %s data=%llu]", name >= 0 ? s->t->names[name].name : "?",
+		 mask, (unsigned long long)data);
+	return xstrdup(buf);
+}
+
+/* Render the interest set of epoll fd fd as fdinfo shows it, as a sorted set; false if unreadable. */
+static bool fdinfo_text(struct run_state *s, int fd, char *line, size_t len)
+{
+	struct sys_fdinfo_item items[256];
+	char *texts[256];
+	size_t pos = 0;
+	int n = s->ops->fdinfo ? s->ops->fdinfo(s->b, fd, items, 256) : -1;
+
+	if (n < 0)
+		return false;
+	if (n > 256)
+		n = 256;
+	for (int i = 0; i < n; i++)
+		texts[i] = fdinfo_item_text(s, &items[i]);
+	qsort(texts, (size_t)n, sizeof(char *), cmp_str);
+	snprintf(line, len, "%s", n ? "" : "(empty)");
+	for (int i = 0; i < n; i++) {
+		if (pos < len)
+			pos += (size_t)snprintf(line + pos, len - pos, "%s%s", i ? " " : "", texts[i]);
+		free(texts[i]);
+	}
+	return true;
+}
+
+/*
+ * After each step: the interest set of every epoll instance whose set changed,
+ * as /proc/self/fdinfo shows it. Tree order follows kernel addresses, so the
+ * set is logged sorted: only the set is compared.
+ */
+static void log_fdinfo_changes(struct run_state *s, size_t step)
+{
+	char line[8192], title[160];
+
+	for (size_t i = 0; i < s->t->nnames; i++) {
+		struct run_entry e;
+		if (s->t->names[i].kind != TK_EPOLL || s->fds[i] < 0)
+			continue;
+		if (!fdinfo_text(s, s->fds[i], line, sizeof(line)))
+			continue;
+		if (strcmp(line, s->fdinfo_last[i] ? s->fdinfo_last[i] : "(empty)") == 0)
+			continue;
+		free(s->fdinfo_last[i]);
+		s->fdinfo_last[i] = xstrdup(line);
+		snprintf(title, sizeof(title), "fdinfo %s", s->t->names[i].name);
+		memset(&e, 0, sizeof(e));
+		e.step = (int)s->cur + 1;
+		e.src_step = (int)step + 1;
+		e.kind = RUN_INFO;
+		e.text = title;
+		e.result = line;
+		run_log_add(&s->res->log, &e);
+	}
+}
+
 static void log_blocks(struct run_state *s, size_t step, int thread, enum run_entry_kind kind)
 {
 	struct run_entry e;
@@ -352,7 +426,10 @@ static int run_step(struct run_state *s, size_t i, char *err, size_t errlen)
 		s->pending[st->thread].step = (int)i;
 		log_blocks(s, i, st->thread, RUN_BLOCKS);
 	}
-	return settle(s);
+	if (settle(s))
+		return -1;
+	log_fdinfo_changes(s, i);
+	return 0;
 }
 
 /* Threads still asleep when the trace ends are logged as such, by name. */
@@ -372,6 +449,9 @@ static void log_still_pending(struct run_state *s)
 
 static void state_free(struct run_state *s)
 {
+	for (size_t i = 0; s->fdinfo_last && i < s->t->nnames; i++)
+		free(s->fdinfo_last[i]);
+	free(s->fdinfo_last);
 	free(s->fds);
 	free(s->thread_started);
 	free(s->pending);
@@ -398,6 +478,7 @@ int run_trace(const struct trace *t, const struct backend_ops *ops, const struct
 	s.thread_started = xcalloc(t->nthreads + 1, sizeof(bool));
 	s.pending = xcalloc(t->nthreads + 1, sizeof(struct pending));
 	s.sr = xcalloc(1, sizeof(*s.sr));
+	s.fdinfo_last = xcalloc(t->nnames + 1, sizeof(char *));
 	for (size_t i = 0; i < t->nsteps && rc == 0; i++) {
 		size_t from = res->log.n;
 		rc = run_step(&s, i, err, errlen);
