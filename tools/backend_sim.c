@@ -29,6 +29,7 @@ struct sim_thread {
 struct backend {
 	struct world *w;
 	int watchdog_ms;
+	struct sys_result *scratch;	/* settle's result */
 	struct sim_thread *threads[SIM_MAX_THREADS];
 };
 
@@ -56,6 +57,7 @@ static struct backend *sim_open(const struct backend_config *cfg, char *err, siz
 		free(b);
 		return NULL;
 	}
+	b->scratch = xcalloc(1, sizeof(*b->scratch));
 	b->threads[0] = xcalloc(1, sizeof(struct sim_thread));
 	b->threads[0]->tid = EPSIM_MAIN_TID;
 	return b;
@@ -66,6 +68,7 @@ static void sim_close(struct backend *b)
 	if (!b)
 		return;
 	epsim_world_destroy(b->w);
+	free(b->scratch);
 	for (int i = 0; i < SIM_MAX_THREADS; i++)
 		free(b->threads[i]);
 	free(b);
@@ -220,8 +223,10 @@ static int sim_submit(struct backend *b, int thread, const struct sys_call *call
 
 static int sim_settle(struct backend *b, backend_done_fn done, void *ctx)
 {
-	struct sys_result *res = xcalloc(1, sizeof(*res));
+	struct sys_result *res = b->scratch;
 
+	if (list_empty(&b->w->completed))
+		return 0;
 	for (int i = 1; i < SIM_MAX_THREADS; i++) {
 		struct sim_thread *th = b->threads[i];
 		long ret;
@@ -232,7 +237,6 @@ static int sim_settle(struct backend *b, backend_done_fn done, void *ctx)
 		sim_fill(th, ret, res);
 		done(ctx, i, res);
 	}
-	free(res);
 	return 0;
 }
 

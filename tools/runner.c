@@ -32,6 +32,10 @@ struct pending {
 	int step;	/* index of the step that issued the call */
 };
 
+#define FDINFO_MAX 256
+
+struct fdinfo_seen;
+
 struct run_state {
 	const struct trace *t;
 	const struct backend_ops *ops;
@@ -43,7 +47,7 @@ struct run_state {
 	struct reg_table regs;
 	struct sys_result *sr;
 	size_t cur;		/* the step being run */
-	char **fdinfo_last;	/* per name: the interest set last logged */
+	struct fdinfo_seen *fdinfo_last; /* per name: the interest set last seen and logged */
 	struct run_entry *done;	/* completions collected by one settle */
 	size_t ndone;
 };
@@ -279,18 +283,20 @@ static char *fdinfo_item_text(struct run_state *s, const struct sys_fdinfo_item 
 	return xstrdup(buf);
 }
 
-/* Render the interest set of epoll fd fd as fdinfo shows it, as a sorted set; false if unreadable. */
-static bool fdinfo_text(struct run_state *s, int fd, char *line, size_t len)
-{
-	struct sys_fdinfo_item items[256];
-	char *texts[256];
-	size_t pos = 0;
-	int n = s->ops->fdinfo ? s->ops->fdinfo(s->b, fd, items, 256) : -1;
+/* The raw interest set last seen per epoll name, to skip rendering an unchanged set. */
+struct fdinfo_seen {
+	struct sys_fdinfo_item items[FDINFO_MAX];
+	int n;
+	char *text;	/* the set as last logged */
+};
 
-	if (n < 0)
-		return false;
-	if (n > 256)
-		n = 256;
+/* Render fdinfo items as a sorted set of "[name events data=D]". */
+static void fdinfo_text(struct run_state *s, const struct sys_fdinfo_item *items, int n,
+			char *line, size_t len)
+{
+	char *texts[FDINFO_MAX];
+	size_t pos = 0;
+
 	for (int i = 0; i < n; i++)
 		texts[i] = fdinfo_item_text(s, &items[i]);
 	qsort(texts, (size_t)n, sizeof(char *), cmp_str);
@@ -312,16 +318,27 @@ static void log_fdinfo_changes(struct run_state *s, size_t step)
 {
 	char line[8192], title[160];
 
-	for (size_t i = 0; i < s->t->nnames; i++) {
+	struct sys_fdinfo_item items[FDINFO_MAX];
+
+	for (size_t i = 0; i < s->t->nnames && s->ops->fdinfo; i++) {
+		struct fdinfo_seen *seen = &s->fdinfo_last[i];
 		struct run_entry e;
+		int n;
 		if (s->t->names[i].kind != TK_EPOLL || s->fds[i] < 0)
 			continue;
-		if (!fdinfo_text(s, s->fds[i], line, sizeof(line)))
+		n = s->ops->fdinfo(s->b, s->fds[i], items, FDINFO_MAX);
+		if (n < 0)
 			continue;
-		if (strcmp(line, s->fdinfo_last[i] ? s->fdinfo_last[i] : "(empty)") == 0)
+		n = n > FDINFO_MAX ? FDINFO_MAX : n;
+		if (n == seen->n && !memcmp(items, seen->items, (size_t)n * sizeof(*items)))
 			continue;
-		free(s->fdinfo_last[i]);
-		s->fdinfo_last[i] = xstrdup(line);
+		seen->n = n;
+		memcpy(seen->items, items, (size_t)n * sizeof(*items));
+		fdinfo_text(s, items, n, line, sizeof(line));
+		if (strcmp(line, seen->text ? seen->text : "(empty)") == 0)
+			continue;
+		free(seen->text);
+		seen->text = xstrdup(line);
 		snprintf(title, sizeof(title), "fdinfo %s", s->t->names[i].name);
 		memset(&e, 0, sizeof(e));
 		e.step = (int)s->cur + 1;
@@ -450,7 +467,7 @@ static void log_still_pending(struct run_state *s)
 static void state_free(struct run_state *s)
 {
 	for (size_t i = 0; s->fdinfo_last && i < s->t->nnames; i++)
-		free(s->fdinfo_last[i]);
+		free(s->fdinfo_last[i].text);
 	free(s->fdinfo_last);
 	free(s->fds);
 	free(s->thread_started);
@@ -478,7 +495,7 @@ int run_trace(const struct trace *t, const struct backend_ops *ops, const struct
 	s.thread_started = xcalloc(t->nthreads + 1, sizeof(bool));
 	s.pending = xcalloc(t->nthreads + 1, sizeof(struct pending));
 	s.sr = xcalloc(1, sizeof(*s.sr));
-	s.fdinfo_last = xcalloc(t->nnames + 1, sizeof(char *));
+	s.fdinfo_last = xcalloc(t->nnames + 1, sizeof(*s.fdinfo_last));
 	for (size_t i = 0; i < t->nsteps && rc == 0; i++) {
 		size_t from = res->log.n;
 		rc = run_step(&s, i, err, errlen);
