@@ -144,7 +144,7 @@ static struct sys_call efd_write(int fd, long long value)
 	struct sys_call c = mk(SYS_WRITE);
 
 	c.fd = fd;
-	c.fd_is_eventfd = true;
+	c.fd_is_counter = true;
 	c.num = value;
 	return c;
 }
@@ -240,7 +240,7 @@ START_TEST(test_eventfd_values)
 	ck_assert_int_eq(run(b, &c), 8);
 	c = mk(SYS_READ);
 	c.fd = efd;
-	c.fd_is_eventfd = true;
+	c.fd_is_counter = true;
 	c.num = 8;
 	ck_assert_int_eq(run(b, &c), 8);
 	ck_assert_uint_eq(res.value, 15);
@@ -257,7 +257,7 @@ START_TEST(test_eventfd_semaphore)
 	struct sys_call c = mk(SYS_READ);
 
 	c.fd = efd;
-	c.fd_is_eventfd = true;
+	c.fd_is_counter = true;
 	ck_assert_int_eq(run(b, &c), 8);
 	ck_assert_uint_eq(res.value, 1);
 	ck_assert_int_eq(run(b, &c), 8);

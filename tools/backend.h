@@ -26,6 +26,13 @@ enum sys_nr {
 	SYS_DUP2,		/* dup2(fd, fd2) */
 	SYS_SHUTDOWN,		/* shutdown(fd, op) */
 	SYS_NANOSLEEP,		/* sleep num milliseconds (the virtual clock in the simulator) */
+	SYS_EPOLL_PWAIT,	/* epoll_pwait(fd, buffer, maxevents, timeout_ms, sigmask, sigsetsize) */
+	SYS_EPOLL_PWAIT2,	/* epoll_pwait2(fd, buffer, maxevents, ts, sigmask, sigsetsize) */
+	SYS_TGKILL,		/* tgkill(own pid, tid of thread fd2, op) */
+	SYS_SIGPROCMASK,	/* rt_sigprocmask(op, &sigmask, NULL, 8) of the calling thread */
+	SYS_SIGPENDING,		/* rt_sigpending of the calling thread: the set in value */
+	SYS_TIMERFD_CREATE,	/* timerfd_create(CLOCK_MONOTONIC, flags) */
+	SYS_TIMERFD_SETTIME,	/* timerfd_settime(fd, 0, {interval_ms, num ms}, NULL) */
 };
 
 /* Which buffer a wait hands the kernel. */
@@ -40,13 +47,19 @@ struct sys_call {
 	int op;			/* ctl op, shutdown how, socket type */
 	int flags;		/* O_NONBLOCK, O_CLOEXEC, EFD_SEMAPHORE, EPOLL_CLOEXEC ... */
 	long long num;
-	bool fd_is_eventfd;	/* write/read: 8-byte value semantics (runner knows the kind) */
+	bool fd_is_counter;	/* eventfd or timerfd: read/write an 8-byte value */
 	struct epoll_event ev;
 	bool ev_null;
 	int maxevents;
 	long long timeout_ms;
 	enum sys_buf buf;
 	int buf_slots;		/* valid slots from the start of the buffer (<= maxevents) */
+	bool has_sigmask;	/* pwait/pwait2: pass &sigmask (else NULL); sigprocmask: the set */
+	uint64_t sigmask;	/* bit (sig - 1) */
+	int sigsetsize;
+	bool ts_null;		/* pwait2: NULL timeout */
+	long long ts_sec, ts_nsec;
+	long long interval_ms;	/* timerfd_settime */
 };
 
 #define SYS_MAX_EVENTS_COPY 4096
@@ -55,7 +68,7 @@ struct sys_result {
 	long ret;		/* >= 0, or -errno */
 	bool watchdog;		/* the call never finished: cut by the watchdog */
 	int fds[2];		/* new fds from pipe2/socketpair; fds[0] for single-fd creators */
-	uint64_t value;		/* eventfd read value */
+	uint64_t value;		/* eventfd/timerfd read value; sigpending set */
 	int nevents;		/* events copied out (ret when ret > 0) */
 	struct epoll_event events[SYS_MAX_EVENTS_COPY];
 };

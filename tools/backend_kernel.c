@@ -65,6 +65,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/timerfd.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/types.h>
@@ -358,6 +359,60 @@ static long do_epoll_wait(const struct sys_call *c, struct sys_result *res)
 	return r;
 }
 
+/* epoll_pwait / epoll_pwait2 into the same kind of buffer as epoll_wait. */
+static long do_epoll_pwait(const struct sys_call *c, struct sys_result *res)
+{
+	struct timespec ts = { (time_t)c->ts_sec, (long)c->ts_nsec };
+	uint64_t mask = c->sigmask;
+	struct wait_buf w;
+	long r = wait_buf_map(&w, c);
+
+	if (r < 0)
+		return r;
+	if (c->nr == SYS_EPOLL_PWAIT)
+		r = syscall(SYS_epoll_pwait, c->fd, w.start, c->maxevents, (int)c->timeout_ms,
+			    c->has_sigmask ? &mask : NULL, (size_t)c->sigsetsize);
+	else
+		r = syscall(SYS_epoll_pwait2, c->fd, w.start, c->maxevents, c->ts_null ? NULL : &ts,
+			    c->has_sigmask ? &mask : NULL, (size_t)c->sigsetsize);
+	r = sys_ret(r);
+	if (r > 0 && w.start) {
+		res->nevents = r < w.slots ? (int)r : w.slots;
+		memcpy(res->events, w.start, (size_t)res->nevents * sizeof(struct epoll_event));
+	}
+	wait_buf_unmap(&w);
+	return r;
+}
+
+/* timerfd_settime with relative times in ms. */
+static long do_timerfd_settime(const struct sys_call *c)
+{
+	struct itimerspec its = {
+		.it_interval = { (time_t)(c->interval_ms / 1000), (long)(c->interval_ms % 1000) * 1000000 },
+		.it_value = { (time_t)(c->num / 1000), (long)(c->num % 1000) * 1000000 },
+	};
+
+	return sys_ret(syscall(SYS_timerfd_settime, c->fd, 0, &its, NULL));
+}
+
+/* The signal calls of the calling thread (the mask is the kernel's 8-byte sigset). */
+static long do_signal_call(const struct sys_call *c, struct sys_result *res)
+{
+	uint64_t set = c->sigmask, pending = 0;
+	long r;
+
+	switch (c->nr) {
+	case SYS_TGKILL:
+		return sys_ret(syscall(SYS_tgkill, getpid(), c->fd2, c->op));
+	case SYS_SIGPROCMASK:
+		return sys_ret(syscall(SYS_rt_sigprocmask, c->op, &set, NULL, sizeof(set)));
+	default:
+		r = sys_ret(syscall(SYS_rt_sigpending, &pending, sizeof(pending)));
+		res->value = pending;
+		return r;
+	}
+}
+
 static long do_read(const struct sys_call *c, struct sys_result *res)
 {
 	uint64_t v = 0;
@@ -365,7 +420,7 @@ static long do_read(const struct sys_call *c, struct sys_result *res)
 	void *buf;
 	long r;
 
-	if (c->fd_is_eventfd) {
+	if (c->fd_is_counter) {
 		r = sys_ret(syscall(SYS_read, c->fd, &v, sizeof(v)));
 		if (r == (long)sizeof(v))
 			res->value = v;
@@ -388,7 +443,7 @@ static long do_write(const struct sys_call *c)
 	void *buf;
 	long r;
 
-	if (c->fd_is_eventfd)
+	if (c->fd_is_counter)
 		return sys_ret(syscall(SYS_write, c->fd, &v, sizeof(v)));
 	if (c->num <= 0)
 		return sys_ret(syscall(SYS_write, c->fd, dummy, (size_t)c->num));
@@ -462,6 +517,17 @@ static long run_syscall(const struct sys_call *c, struct sys_result *res,
 		return sys_ret(syscall(SYS_shutdown, c->fd, c->op));
 	case SYS_NANOSLEEP:
 		return do_sleep(c->num, cancel);
+	case SYS_EPOLL_PWAIT:
+	case SYS_EPOLL_PWAIT2:
+		return do_epoll_pwait(c, res);
+	case SYS_TGKILL:
+	case SYS_SIGPROCMASK:
+	case SYS_SIGPENDING:
+		return do_signal_call(c, res);
+	case SYS_TIMERFD_CREATE:
+		return sys_ret(syscall(SYS_timerfd_create, CLOCK_MONOTONIC, c->flags));
+	case SYS_TIMERFD_SETTIME:
+		return do_timerfd_settime(c);
 	default:
 		return -ENOSYS;
 	}
@@ -485,7 +551,7 @@ static int closing_fd(const struct sys_call *c)
 static bool creates_one_fd(enum sys_nr nr)
 {
 	return nr == SYS_EPOLL_CREATE || nr == SYS_EPOLL_CREATE1 ||
-	       nr == SYS_EVENTFD2 || nr == SYS_DUP || nr == SYS_DUP2;
+	       nr == SYS_EVENTFD2 || nr == SYS_DUP || nr == SYS_DUP2 || nr == SYS_TIMERFD_CREATE;
 }
 
 /* Record what the call did to the fd table. */
@@ -685,6 +751,10 @@ static long blocking_sysno(enum sys_nr nr)
 	switch (nr) {
 	case SYS_EPOLL_WAIT:
 		return SYS_epoll_wait;
+	case SYS_EPOLL_PWAIT:
+		return SYS_epoll_pwait;
+	case SYS_EPOLL_PWAIT2:
+		return SYS_epoll_pwait2;
 	case SYS_READ:
 		return SYS_read;
 	case SYS_WRITE:
@@ -733,7 +803,12 @@ static long long call_bound_ms(const struct sys_call *c, int watchdog_ms)
 
 	switch (c->nr) {
 	case SYS_EPOLL_WAIT:
+	case SYS_EPOLL_PWAIT:
 		return timeout >= 0 ? (long long)timeout + watchdog_ms : watchdog_ms;
+	case SYS_EPOLL_PWAIT2:
+		if (c->ts_null || c->ts_sec < 0 || c->ts_sec > 3600)
+			return watchdog_ms;
+		return c->ts_sec * 1000 + c->ts_nsec / 1000000 + watchdog_ms;
 	case SYS_NANOSLEEP:
 		if (c->num <= 0)
 			return watchdog_ms;
@@ -842,9 +917,20 @@ static int kernel_submit(struct backend *b, int thread, const struct sys_call *c
 			 struct sys_result *res)
 {
 	struct worker *w = worker_get(b, thread);
+	struct sys_call resolved;
 	long long bound;
 
-	if (!w || !call || !res || !slot_post(w, call))
+	if (!w || !call || !res)
+		return -1;
+	if (call->nr == SYS_TGKILL) {	/* the runner names a thread; the kernel wants its tid */
+		struct worker *target = worker_get(b, call->fd2);
+		if (!target)
+			return -1;
+		resolved = *call;
+		resolved.fd2 = (int)target->tid;
+		call = &resolved;
+	}
+	if (!slot_post(w, call))
 		return -1;
 	bound = call_bound_ms(call, b->watchdog_ms);
 	if (thread == 0)

@@ -104,6 +104,48 @@ static long sim_wait(struct backend *b, struct sim_thread *th, const struct sys_
 				(int)c->timeout_ms);
 }
 
+/* epoll_pwait and epoll_pwait2 into the thread's own buffer. */
+static long sim_pwait(struct backend *b, struct sim_thread *th, const struct sys_call *c)
+{
+	struct epoll_event *buf = c->buf == SYS_BUF_NULL ? NULL : th->buf;
+	int nvalid = c->buf_slots < SYS_MAX_EVENTS_COPY ? c->buf_slots : SYS_MAX_EVENTS_COPY;
+	const uint64_t *mask = c->has_sigmask ? &c->sigmask : NULL;
+	int64_t ts[2] = { c->ts_sec, c->ts_nsec };
+
+	if (c->nr == SYS_EPOLL_PWAIT)
+		return epsim_epoll_pwait(b->w, th->tid, c->fd, buf, nvalid, c->maxevents,
+					 (int)c->timeout_ms, mask, (size_t)c->sigsetsize);
+	return epsim_epoll_pwait2(b->w, th->tid, c->fd, buf, nvalid, c->maxevents,
+				  c->ts_null ? NULL : ts, mask, (size_t)c->sigsetsize);
+}
+
+/* The calls added for signals and timerfd. */
+static long sim_issue_more(struct backend *b, struct sim_thread *th, const struct sys_call *c,
+			   struct sys_result *res)
+{
+	struct world *w = b->w;
+	int tid = th->tid;
+
+	switch (c->nr) {
+	case SYS_EPOLL_PWAIT:
+	case SYS_EPOLL_PWAIT2:
+		return sim_pwait(b, th, c);
+	case SYS_TGKILL:
+		return epsim_tgkill(w, tid, sim_backend_tid(b, c->fd2), c->op);
+	case SYS_SIGPROCMASK:
+		return epsim_sigprocmask(w, tid, c->op, c->sigmask, NULL);
+	case SYS_SIGPENDING:
+		return epsim_sigpending(w, tid, &res->value);
+	case SYS_TIMERFD_CREATE:
+		return epsim_timerfd_create(w, tid, c->flags);
+	case SYS_TIMERFD_SETTIME:
+		return epsim_timerfd_settime(w, tid, c->fd, (uint64_t)c->num,
+					     (uint64_t)c->interval_ms);
+	default:
+		return -ENOSYS;
+	}
+}
+
 /* Issue one call; results that come back at once fill res. */
 static long sim_issue(struct backend *b, struct sim_thread *th, const struct sys_call *c,
 		      struct sys_result *res)
@@ -127,9 +169,9 @@ static long sim_issue(struct backend *b, struct sim_thread *th, const struct sys
 	case SYS_SOCKETPAIR:
 		return epsim_socketpair(w, tid, AF_UNIX, c->op | c->flags, 0, res->fds);
 	case SYS_READ:
-		return epsim_read(w, tid, c->fd, c->fd_is_eventfd ? 8 : (size_t)c->num, &res->value);
+		return epsim_read(w, tid, c->fd, c->fd_is_counter ? 8 : (size_t)c->num, &res->value);
 	case SYS_WRITE:
-		return epsim_write(w, tid, c->fd, c->fd_is_eventfd ? 8 : (size_t)c->num,
+		return epsim_write(w, tid, c->fd, c->fd_is_counter ? 8 : (size_t)c->num,
 				   (uint64_t)c->num);
 	case SYS_CLOSE:
 		return epsim_close(w, tid, c->fd);
@@ -142,15 +184,34 @@ static long sim_issue(struct backend *b, struct sim_thread *th, const struct sys
 	case SYS_NANOSLEEP:
 		epsim_sleep(w, (uint64_t)c->num);
 		return 0;
+	default:
+		return sim_issue_more(b, th, c, res);
 	}
-	return -ENOSYS;
+}
+
+static bool is_wait_call(enum sys_nr nr)
+{
+	return nr == SYS_EPOLL_WAIT || nr == SYS_EPOLL_PWAIT || nr == SYS_EPOLL_PWAIT2;
+}
+
+/* The longest a main-thread call may sleep before the watchdog, in virtual ns. */
+static uint64_t sim_call_bound_ns(const struct sys_call *c, int watchdog_ms)
+{
+	uint64_t ns = (uint64_t)watchdog_ms * 1000000;
+
+	if ((c->nr == SYS_EPOLL_WAIT || c->nr == SYS_EPOLL_PWAIT) && c->timeout_ms > 0)
+		ns += (uint64_t)c->timeout_ms * 1000000;
+	if (c->nr == SYS_EPOLL_PWAIT2 && !c->ts_null && c->ts_sec >= 0 && c->ts_sec <= 3600 &&
+	    c->ts_nsec >= 0)
+		ns += (uint64_t)c->ts_sec * 1000000000 + (uint64_t)c->ts_nsec;
+	return ns;
 }
 
 /* Fill res from a finished call's return value. */
 static void sim_fill(struct sim_thread *th, long ret, struct sys_result *res)
 {
 	res->ret = ret;
-	if (th->call.nr == SYS_EPOLL_WAIT && ret > 0) {
+	if (is_wait_call(th->call.nr) && ret > 0) {
 		res->nevents = (int)ret;
 		memcpy(res->events, th->buf, (size_t)ret * sizeof(struct epoll_event));
 	}
@@ -162,11 +223,9 @@ static void sim_fill(struct sim_thread *th, long ret, struct sys_result *res)
 static long sim_run_main_until_done(struct backend *b, struct sim_thread *th)
 {
 	struct world *w = b->w;
-	uint64_t limit = w->now + (uint64_t)b->watchdog_ms * 1000000;
+	uint64_t limit = w->now + sim_call_bound_ns(&th->call, b->watchdog_ms);
 	long ret;
 
-	if (th->call.nr == SYS_EPOLL_WAIT && th->call.timeout_ms > 0)
-		limit += (uint64_t)th->call.timeout_ms * 1000000;
 	for (;;) {
 		if (epsim_take_result(w, th->tid, &ret))
 			return ret;

@@ -86,8 +86,12 @@ void run_entry_render(const struct run_entry *e, char *buf, size_t len)
 	}
 	snprintf(tmp, sizeof(tmp), "%ld", e->ret);
 	put(buf, len, &pos, tmp);
-	if (e->has_value) {
+	if (e->vkind == RV_VALUE) {
 		snprintf(tmp, sizeof(tmp), " value=%llu", (unsigned long long)e->value);
+		put(buf, len, &pos, tmp);
+	} else if (e->vkind == RV_SIGSET) {
+		put(buf, len, &pos, " pending=");
+		trace_format_sigset(e->value, tmp, sizeof(tmp));
 		put(buf, len, &pos, tmp);
 	}
 	render_events(e, buf, len, &pos);
@@ -187,7 +191,7 @@ static void json_entry(FILE *f, const struct run_entry *e)
 			json_str(f, trace_errno_name((int)-e->ret));
 		}
 	}
-	if (e->has_value)
+	if (e->vkind != RV_NONE)
 		fprintf(f, ",\"value\":%llu", (unsigned long long)e->value);
 	if (e->nevents > 0) {
 		fprintf(f, ",\"events\":[");

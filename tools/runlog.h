@@ -31,8 +31,8 @@ struct run_entry {
 	char *text;		/* the call as written */
 	long ret;		/* >= 0 or -errno */
 	bool watchdog;
-	bool has_value;
-	uint64_t value;		/* eventfd read value */
+	enum { RV_NONE, RV_VALUE, RV_SIGSET } vkind; /* what value holds */
+	uint64_t value;		/* eventfd/timerfd read value, or a signal set */
 	struct run_event *events;
 	int nevents;
 	char *result;		/* rendered result: "0", "EEXIST", "1 [p.r in data=7]"; given for RUN_INFO */

@@ -42,6 +42,7 @@ struct run_state {
 	struct backend *b;
 	struct run_result *res;
 	int *fds;		/* per name: fd number, -1 before creation */
+	enum trace_kind *kinds;	/* per name: the kind of file it names now (dup2 changes it) */
 	bool *thread_started;
 	struct pending *pending;
 	struct reg_table regs;
@@ -59,9 +60,10 @@ static int name_fd(const struct run_state *s, int name, bool bad)
 	return s->fds[name];
 }
 
-static bool name_is_eventfd(const struct run_state *s, int name)
+/* eventfd and timerfd reads and writes move one 8-byte value. */
+static bool name_is_counter(const struct run_state *s, int name)
 {
-	return name >= 0 && s->t->names[name].kind == TK_EVENTFD;
+	return name >= 0 && (s->kinds[name] == TK_EVENTFD || s->kinds[name] == TK_TIMERFD);
 }
 
 /* A new token for a ctl step: index in regs, offset so 0 is never a token. */
@@ -120,6 +122,57 @@ static int cloexec_flag(const struct trace_step *st)
 	return (st->flags & TF_CLOEXEC) ? O_CLOEXEC : 0;
 }
 
+/* The temporary signal mask of pwait and pwait2. */
+static void build_sigmask(const struct trace_step *st, struct sys_call *c)
+{
+	c->has_sigmask = st->has_sigmask;
+	c->sigmask = st->sigmask;
+	c->sigsetsize = st->sigsetsize;
+}
+
+/* The calls added for signals, pwait/pwait2 and timerfd. */
+static void build_call_more(struct run_state *s, const struct trace_step *st, struct sys_call *c)
+{
+	switch (st->op) {
+	case TOP_PWAIT:
+		build_wait(s, st, c);
+		c->nr = SYS_EPOLL_PWAIT;
+		build_sigmask(st, c);
+		break;
+	case TOP_PWAIT2:
+		build_wait(s, st, c);
+		c->nr = SYS_EPOLL_PWAIT2;
+		c->ts_null = st->ts_null;
+		c->ts_sec = st->ts_sec;
+		c->ts_nsec = st->ts_nsec;
+		build_sigmask(st, c);
+		break;
+	case TOP_SIGNAL:
+		c->nr = SYS_TGKILL;
+		c->fd2 = st->target;
+		c->op = st->sig;
+		break;
+	case TOP_SIGMASK:
+		c->nr = SYS_SIGPROCMASK;
+		c->op = st->how;
+		c->sigmask = st->sigmask;
+		break;
+	case TOP_SIGPENDING:
+		c->nr = SYS_SIGPENDING;
+		break;
+	case TOP_TIMERFD:
+		c->nr = SYS_TIMERFD_CREATE;
+		c->flags = blocking_flag(st) | cloexec_flag(st);
+		break;
+	case TOP_SETTIME:
+		c->nr = SYS_TIMERFD_SETTIME;
+		c->interval_ms = st->interval_ms;
+		break;
+	default:
+		break;
+	}
+}
+
 /* Build the system call of one step. */
 static void build_call(struct run_state *s, const struct trace_step *st, struct sys_call *c)
 {
@@ -159,11 +212,11 @@ static void build_call(struct run_state *s, const struct trace_step *st, struct 
 		break;
 	case TOP_READ:
 		c->nr = SYS_READ;
-		c->fd_is_eventfd = name_is_eventfd(s, st->obj);
+		c->fd_is_counter = name_is_counter(s, st->obj);
 		break;
 	case TOP_WRITE:
 		c->nr = SYS_WRITE;
-		c->fd_is_eventfd = name_is_eventfd(s, st->obj);
+		c->fd_is_counter = name_is_counter(s, st->obj);
 		break;
 	case TOP_CLOSE:
 		c->nr = SYS_CLOSE;
@@ -181,7 +234,8 @@ static void build_call(struct run_state *s, const struct trace_step *st, struct 
 	case TOP_SLEEP:
 		c->nr = SYS_NANOSLEEP;
 		break;
-	case TOP__COUNT:
+	default:
+		build_call_more(s, st, c);
 		break;
 	}
 }
@@ -189,7 +243,11 @@ static void build_call(struct run_state *s, const struct trace_step *st, struct 
 /* The names a creating step defines, in order (pipe: .r .w; socketpair: .0 .1). */
 static void apply_fds(struct run_state *s, size_t step, const struct sys_result *r)
 {
+	const struct trace_step *st = &s->t->steps[step];
 	int k = 0;
+
+	if (st->op == TOP_DUP2 && r->ret >= 0 && st->obj >= 0 && st->obj2 >= 0)
+		s->kinds[st->obj2] = s->kinds[st->obj]; /* the target now names the source's file */
 
 	for (size_t i = 0; i < s->t->nnames; i++) {
 		if (s->t->names[i].step != (int)step || k >= 2)
@@ -202,7 +260,12 @@ static void apply_fds(struct run_state *s, size_t step, const struct sys_result 
 static bool creates_fd(enum trace_opcode op)
 {
 	return op == TOP_EPOLL || op == TOP_EPOLL_CREATE || op == TOP_EVENTFD || op == TOP_DUP ||
-	       op == TOP_DUP2;
+	       op == TOP_DUP2 || op == TOP_TIMERFD;
+}
+
+static bool is_wait(enum trace_opcode op)
+{
+	return op == TOP_WAIT || op == TOP_PWAIT || op == TOP_PWAIT2;
 }
 
 /* Turn a backend result into a log entry. */
@@ -219,9 +282,12 @@ static void make_entry(struct run_state *s, size_t step, int thread, const struc
 	e->text = st->text;
 	e->ret = creates_fd(st->op) && r->ret > 0 ? 0 : r->ret; /* logs name fds, never number them */
 	e->watchdog = r->watchdog;
-	e->has_value = st->op == TOP_READ && name_is_eventfd(s, st->obj) && r->ret >= 0;
+	if (st->op == TOP_READ && name_is_counter(s, st->obj) && r->ret >= 0)
+		e->vkind = RV_VALUE;
+	if (st->op == TOP_SIGPENDING && r->ret >= 0)
+		e->vkind = RV_SIGSET;
 	e->value = r->value;
-	if (st->op != TOP_WAIT || r->ret <= 0 || r->watchdog)
+	if (!is_wait(st->op) || r->ret <= 0 || r->watchdog)
 		return;
 	e->nevents = r->nevents;
 	e->events = evs;
@@ -306,7 +372,6 @@ static void fdinfo_text(struct run_state *s, const struct sys_fdinfo_item *items
 			pos += (size_t)snprintf(line + pos, len - pos, "%s%s", i ? " " : "", texts[i]);
 		free(texts[i]);
 	}
-	return true;
 }
 
 /*
@@ -423,6 +488,8 @@ static int run_step(struct run_state *s, size_t i, char *err, size_t errlen)
 	s->cur = i;
 	if (start_thread(s, st->thread, err, errlen))
 		return -1;
+	if (st->op == TOP_SIGNAL && start_thread(s, st->target, err, errlen))
+		return -1;
 	if (s->pending[st->thread].busy) {
 		snprintf(err, errlen, "%s:%d:%d: error: thread '%s' is still blocked in step %d",
 			 s->t->path, st->loc.line, st->loc.col, s->t->threads[st->thread].name,
@@ -470,6 +537,7 @@ static void state_free(struct run_state *s)
 		free(s->fdinfo_last[i].text);
 	free(s->fdinfo_last);
 	free(s->fds);
+	free(s->kinds);
 	free(s->thread_started);
 	free(s->pending);
 	free(s->regs.regs);
@@ -496,6 +564,9 @@ int run_trace(const struct trace *t, const struct backend_ops *ops, const struct
 	s.pending = xcalloc(t->nthreads + 1, sizeof(struct pending));
 	s.sr = xcalloc(1, sizeof(*s.sr));
 	s.fdinfo_last = xcalloc(t->nnames + 1, sizeof(*s.fdinfo_last));
+	s.kinds = xcalloc(t->nnames + 1, sizeof(*s.kinds));
+	for (size_t i = 0; i < t->nnames; i++)
+		s.kinds[i] = t->names[i].kind;
 	for (size_t i = 0; i < t->nsteps && rc == 0; i++) {
 		size_t from = res->log.n;
 		rc = run_step(&s, i, err, errlen);

@@ -24,6 +24,13 @@ enum trace_opcode {
 	TOP_DUP2,		/* dup2 FD TARGET */
 	TOP_SHUTDOWN,		/* shutdown FD rd|wr|rdwr */
 	TOP_SLEEP,		/* sleep MS */
+	TOP_PWAIT,		/* pwait EP [max=N] [timeout=MS] [buf=..] [sigmask=SIGS|none] [sigsetsize=N] */
+	TOP_PWAIT2,		/* pwait2 EP [max=N] [ts=SEC,NSEC|null] [buf=..] [sigmask=..] [sigsetsize=N] */
+	TOP_SIGNAL,		/* signal THREAD SIG          -> tgkill */
+	TOP_SIGMASK,		/* sigmask block|unblock|set SIGS  -> sigprocmask of the calling thread */
+	TOP_SIGPENDING,		/* sigpending                 -> the calling thread's pending set */
+	TOP_TIMERFD,		/* timerfd NAME [blocking]    -> timerfd_create(CLOCK_MONOTONIC) */
+	TOP_SETTIME,		/* settime FD initial=MS [interval=MS] -> timerfd_settime, relative */
 	TOP__COUNT
 };
 
@@ -35,6 +42,7 @@ enum trace_kind {
 	TK_EVENTFD,
 	TK_SOCKET,
 	TK_DUP,		/* made by dup: same kind as its source */
+	TK_TIMERFD,
 };
 
 /* Creation flags (trace_step.flags). */
@@ -78,6 +86,14 @@ struct trace_step {
 	long long timeout_ms;	/* wait timeout= (default 0; negative: infinite) */
 	enum trace_buf buf;
 	int buf_slots;
+	bool has_sigmask;	/* pwait/pwait2 sigmask= given (else a NULL mask) */
+	uint64_t sigmask;	/* pwait sigmask=, sigmask's SIGS: bit (sig - 1) */
+	int sigsetsize;		/* pwait sigsetsize= (default 8) */
+	bool ts_null;		/* pwait2 ts=null: no timeout */
+	long long ts_sec, ts_nsec; /* pwait2 ts=SEC,NSEC (default 0,0) */
+	int target;		/* signal: the thread index receiving it */
+	int sig;		/* signal: the signal number */
+	long long interval_ms;	/* settime interval= */
 	char *text;		/* the op as logged: its words joined by single spaces */
 	char *expect;		/* the inline expectation after `=>`, normalised, or NULL */
 	struct trace_loc expect_loc;
@@ -123,6 +139,9 @@ const char *trace_op_name(enum trace_opcode op);
 void trace_format_events(uint32_t events, char *buf, size_t len);
 /* Parse "in|out|et" or a number; 0 on success. */
 int trace_parse_events(const char *s, uint32_t *out);
+/* Signal names ("usr1") and sets ("usr1|usr2", "0"); the trace language accepts these signals. */
+int trace_signal_value(const char *name);
+void trace_format_sigset(uint64_t set, char *buf, size_t len);
 /* Names of errno values: "EEXIST"; and back. */
 const char *trace_errno_name(int err);
 int trace_errno_value(const char *name);

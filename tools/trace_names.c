@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <signal.h>
 #include <string.h>
 
 /* ---- ops ---- */
@@ -26,7 +27,50 @@ static const char *const op_names[TOP__COUNT] = {
 	[TOP_DUP2] = "dup2",
 	[TOP_SHUTDOWN] = "shutdown",
 	[TOP_SLEEP] = "sleep",
+	[TOP_PWAIT] = "pwait",
+	[TOP_PWAIT2] = "pwait2",
+	[TOP_SIGNAL] = "signal",
+	[TOP_SIGMASK] = "sigmask",
+	[TOP_SIGPENDING] = "sigpending",
+	[TOP_TIMERFD] = "timerfd",
+	[TOP_SETTIME] = "settime",
 };
+
+/* ---- signals ---- */
+
+/* The signals a trace may use: handlers are installed for these by the kernel backend. */
+static const struct {
+	const char *name;
+	int sig;
+} signal_names[] = {
+	{ "usr1", SIGUSR1 },
+};
+
+int trace_signal_value(const char *name)
+{
+	for (size_t i = 0; i < sizeof(signal_names) / sizeof(signal_names[0]); i++)
+		if (!strcmp(name, signal_names[i].name))
+			return signal_names[i].sig;
+	return -1;
+}
+
+void trace_format_sigset(uint64_t set, char *buf, size_t len)
+{
+	size_t pos = 0;
+
+	snprintf(buf, len, "0");
+	for (size_t i = 0; i < sizeof(signal_names) / sizeof(signal_names[0]); i++) {
+		uint64_t bit = 1ULL << (signal_names[i].sig - 1);
+		if (!(set & bit))
+			continue;
+		set &= ~bit;
+		if (pos < len)
+			pos += (size_t)snprintf(buf + pos, len - pos, "%s%s", pos ? "|" : "",
+						signal_names[i].name);
+	}
+	if (set && pos < len)
+		snprintf(buf + pos, len - pos, "%s0x%llx", pos ? "|" : "", (unsigned long long)set);
+}
 
 const char *trace_op_name(enum trace_opcode op)
 {

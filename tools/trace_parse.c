@@ -10,6 +10,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <signal.h>
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
@@ -258,6 +259,7 @@ static const struct range R_INT = { INT_MIN, INT_MAX };
 static const struct range R_U32 = { 0, UINT32_MAX };
 static const struct range R_U64 = { 0, UINT64_MAX };
 static const struct range R_S64_U64 = { LLONG_MIN, UINT64_MAX };
+static const struct range R_S64 = { LLONG_MIN, LLONG_MAX };
 static const struct range R_NONNEG_LL = { 0, LLONG_MAX };
 static const struct range R_NONNEG_INT = { 0, INT_MAX };
 static const struct range R_BUF = { 0, TRACE_BUF_SLOTS };
@@ -467,7 +469,8 @@ static int num_positional(struct parser *p, struct args *a, const char *what, st
 
 enum opt {
 	O_CLOEXEC, O_FLAGS, O_BLOCKING, O_INIT, O_SEMAPHORE, O_STREAM, O_DGRAM,
-	O_DATA, O_EV, O_MAX, O_TIMEOUT, O_BUF, O_EVENTS, O__COUNT
+	O_DATA, O_EV, O_MAX, O_TIMEOUT, O_BUF, O_SIGMASK, O_SIGSETSIZE, O_TS, O_INITIAL,
+	O_INTERVAL, O_EVENTS, O__COUNT
 };
 
 #define OPT(o) (1u << (o))
@@ -488,6 +491,11 @@ static const struct opt_def {
 	[O_MAX] = { "max", true },
 	[O_TIMEOUT] = { "timeout", true },
 	[O_BUF] = { "buf", true },
+	[O_SIGMASK] = { "sigmask", true },
+	[O_SIGSETSIZE] = { "sigsetsize", true },
+	[O_TS] = { "ts", true },
+	[O_INITIAL] = { "initial", true },
+	[O_INTERVAL] = { "interval", true },
 	[O_EVENTS] = { "EVENTS", false },	/* ctl's event mask: any word without '=' */
 };
 
@@ -497,6 +505,7 @@ static const enum opt conflicts[][2] = {
 	{ O_STREAM, O_DGRAM },
 	{ O_EV, O_EVENTS },
 	{ O_EV, O_DATA },
+	{ O_TS, O_TIMEOUT },
 };
 
 /* The options seen so far on a line. */
@@ -587,6 +596,56 @@ static int buf_value(struct parser *p, const struct word *v, struct trace_step *
 	return 0;
 }
 
+/* A signal set: `none` or names joined with '|'. */
+static int sigset_value(struct parser *p, const struct word *w, uint64_t *out)
+{
+	char elem[MAX_LINE + 1];
+	int i = 0;
+
+	*out = 0;
+	if (word_is(w, "none"))
+		return 0;
+	for (;;) {
+		int j = i, sig;
+
+		while (j < w->len && w->s[j] != '|')
+			j++;
+		memcpy(elem, w->s + i, (size_t)(j - i));
+		elem[j - i] = '\0';
+		sig = trace_signal_value(elem);
+		if (sig < 0)
+			return fail(p, w->col + i, "unknown signal '%s' (expected usr1 or none)", elem);
+		*out |= 1ULL << (sig - 1);
+		if (j == w->len)
+			return 0;
+		i = j + 1;
+	}
+}
+
+/* pwait2's ts=null or ts=SEC,NSEC (either may be negative, to test EINVAL). */
+static int ts_value(struct parser *p, const struct word *v, struct trace_step *st)
+{
+	const char *comma = memchr(v->s, ',', (size_t)v->len);
+	int seclen;
+	uint64_t n;
+
+	if (word_is(v, "null")) {
+		st->ts_null = true;
+		return 0;
+	}
+	if (!comma)
+		return fail(p, v->col, "bad value '%.*s' for option 'ts' (expected null or SEC,NSEC)",
+			    v->len, v->s);
+	seclen = (int)(comma - v->s);
+	if (parse_number(p, v->s, seclen, v->col, R_S64, &n) < 0)
+		return -1;
+	st->ts_sec = (long long)n;
+	if (parse_number(p, comma + 1, v->len - seclen - 1, v->col + seclen + 1, R_S64, &n) < 0)
+		return -1;
+	st->ts_nsec = (long long)n;
+	return 0;
+}
+
 /* Apply a value option; v is the value part of the word. */
 static int apply_value(struct parser *p, enum opt o, const struct word *v, struct trace_step *st)
 {
@@ -622,6 +681,26 @@ static int apply_value(struct parser *p, enum opt o, const struct word *v, struc
 		return 0;
 	case O_BUF:
 		return buf_value(p, v, st);
+	case O_SIGMASK:
+		st->has_sigmask = true;
+		return sigset_value(p, v, &st->sigmask);
+	case O_SIGSETSIZE:
+		if (word_number(p, v, R_INT, &n) < 0)
+			return -1;
+		st->sigsetsize = to_int(n);
+		return 0;
+	case O_TS:
+		return ts_value(p, v, st);
+	case O_INITIAL:
+		if (word_number(p, v, R_NONNEG_INT, &n) < 0)
+			return -1;
+		st->num = (long long)n;
+		return 0;
+	case O_INTERVAL:
+		if (word_number(p, v, R_NONNEG_INT, &n) < 0)
+			return -1;
+		st->interval_ms = (long long)n;
+		return 0;
 	default:
 		return 0;
 	}
@@ -892,6 +971,93 @@ static int parse_sleep(struct parser *p, struct args *a, struct trace_step *st)
 	return parse_options(p, a, st, 0);
 }
 
+static int parse_pwait(struct parser *p, struct args *a, struct trace_step *st)
+{
+	if (fd_positional(p, a, "EP", &st->obj, &st->obj_bad) < 0)
+		return -1;
+	return parse_options(p, a, st, OPT(O_MAX) | OPT(O_TIMEOUT) | OPT(O_BUF) | OPT(O_SIGMASK) |
+					       OPT(O_SIGSETSIZE));
+}
+
+static int parse_pwait2(struct parser *p, struct args *a, struct trace_step *st)
+{
+	if (fd_positional(p, a, "EP", &st->obj, &st->obj_bad) < 0)
+		return -1;
+	return parse_options(p, a, st, OPT(O_MAX) | OPT(O_TS) | OPT(O_BUF) | OPT(O_SIGMASK) |
+					       OPT(O_SIGSETSIZE));
+}
+
+/* A thread operand: main or a thread already used in the trace. */
+static int thread_positional(struct parser *p, struct args *a, int *index)
+{
+	const struct word *w = positional(p, a, "THREAD");
+
+	if (!w)
+		return -1;
+	if (!map_find(&p->threads, w->s, (size_t)w->len, index))
+		return fail(p, w->col, "unknown thread '%.*s' (use a thread before signalling it)",
+			    w->len, w->s);
+	return 0;
+}
+
+static int parse_signal(struct parser *p, struct args *a, struct trace_step *st)
+{
+	const struct word *w;
+	uint64_t set;
+
+	if (thread_positional(p, a, &st->target) < 0)
+		return -1;
+	w = positional(p, a, "SIG");
+	if (!w || sigset_value(p, w, &set) < 0)
+		return -1;
+	if (set == 0 || (set & (set - 1)))
+		return fail(p, w->col, "expected one signal, not '%.*s'", w->len, w->s);
+	st->sig = __builtin_ctzll(set) + 1;
+	return parse_options(p, a, st, 0);
+}
+
+static int parse_sigmask(struct parser *p, struct args *a, struct trace_step *st)
+{
+	const struct word *w = positional(p, a, "HOW");
+
+	if (!w)
+		return -1;
+	if (word_is(w, "block"))
+		st->how = SIG_BLOCK;
+	else if (word_is(w, "unblock"))
+		st->how = SIG_UNBLOCK;
+	else if (word_is(w, "set"))
+		st->how = SIG_SETMASK;
+	else
+		return fail(p, w->col, "bad sigmask mode '%.*s' (expected block, unblock or set)",
+			    w->len, w->s);
+	w = positional(p, a, "SIGS");
+	if (!w || sigset_value(p, w, &st->sigmask) < 0)
+		return -1;
+	return parse_options(p, a, st, 0);
+}
+
+static int parse_sigpending(struct parser *p, struct args *a, struct trace_step *st)
+{
+	return parse_options(p, a, st, 0);
+}
+
+static int parse_timerfd(struct parser *p, struct args *a, struct trace_step *st)
+{
+	const struct word *w = positional(p, a, "NAME");
+
+	if (!w || define_name(p, w, TK_TIMERFD, &st->obj) < 0)
+		return -1;
+	return parse_options(p, a, st, OPT(O_BLOCKING) | OPT(O_CLOEXEC));
+}
+
+static int parse_settime(struct parser *p, struct args *a, struct trace_step *st)
+{
+	if (fd_positional(p, a, "FD", &st->obj, &st->obj_bad) < 0)
+		return -1;
+	return parse_options(p, a, st, OPT(O_INITIAL) | OPT(O_INTERVAL));
+}
+
 typedef int (*op_parser)(struct parser *, struct args *, struct trace_step *);
 
 static const op_parser op_parsers[TOP__COUNT] = {
@@ -909,6 +1075,13 @@ static const op_parser op_parsers[TOP__COUNT] = {
 	[TOP_DUP2] = parse_dup2,
 	[TOP_SHUTDOWN] = parse_shutdown,
 	[TOP_SLEEP] = parse_sleep,
+	[TOP_PWAIT] = parse_pwait,
+	[TOP_PWAIT2] = parse_pwait2,
+	[TOP_SIGNAL] = parse_signal,
+	[TOP_SIGMASK] = parse_sigmask,
+	[TOP_SIGPENDING] = parse_sigpending,
+	[TOP_TIMERFD] = parse_timerfd,
+	[TOP_SETTIME] = parse_settime,
 };
 
 /* ---- lines ---- */
@@ -1163,6 +1336,7 @@ static int parse_step(struct parser *p, const struct line *ln, struct trace_step
 	*st = (struct trace_step){
 		.loc = { p->line, ln->w[0].col }, .op = op, .thread = ln->thread,
 		.obj = -1, .obj2 = -1, .maxevents = 16, .buf = TBUF_DEFAULT,
+		.sigsetsize = 8, .target = -1,
 	};
 	if (op_parsers[op](p, &a, st) < 0 || parse_expect(p, ln, st) < 0)
 		return -1;
