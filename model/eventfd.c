@@ -65,7 +65,43 @@ static void eventfd_ctx_do_read(struct eventfd_ctx *ctx, uint64_t *cnt)
 	ctx->count -= *cnt;
 }
 
-/* Models eventfd_read(), non-blocking: 8 with io->value set, -EINVAL, or -EAGAIN. */
+/* The condition of a blocked eventfd_read(): a non-zero count. */
+static bool eventfd_readable(const struct file *file, const struct sim_io *io)
+{
+	const struct eventfd_ctx *ctx = file->private_data;
+
+	(void)io;
+	return ctx->count > 0;
+}
+
+/* The condition of a blocked eventfd_write(): room for the value. */
+static bool eventfd_writable(const struct file *file, const struct sim_io *io)
+{
+	const struct eventfd_ctx *ctx = file->private_data;
+
+	return UINT64_MAX - ctx->count > io->value;
+}
+
+/*
+ * Leave a blocking call for wait_event_interruptible_locked_irq(): not
+ * exclusive, queued at the tail. After the sleep, a signal ends the call.
+ */
+static ssize_t eventfd_wait(struct file *file, struct sim_io *io,
+			    bool (*cond)(const struct file *, const struct sim_io *))
+{
+	struct eventfd_ctx *ctx = file->private_data;
+
+	if (io->resumed)
+		return io->wait_ret;	/* the condition held, or -ERESTARTSYS */
+	if ((file->f_flags & O_NONBLOCK) || io->nowait)
+		return -EAGAIN;
+	io->wq = &ctx->wqh;
+	io->cond = cond;
+	io->wait_flags = 0;
+	return -SIM_EWOULDSLEEP;
+}
+
+/* Models eventfd_read(): 8 with io->value set, -EINVAL, -EAGAIN, or a sleep for a count. */
 static ssize_t eventfd_read(struct file *file, struct sim_io *io)
 {
 	struct eventfd_ctx *ctx = file->private_data;
@@ -74,7 +110,7 @@ static ssize_t eventfd_read(struct file *file, struct sim_io *io)
 	if (io->len < sizeof(ucnt))
 		return -EINVAL;
 	if (!ctx->count)
-		return -EAGAIN;
+		return eventfd_wait(file, io, eventfd_readable);
 	eventfd_ctx_do_read(ctx, &ucnt);
 	if (waitqueue_active(&ctx->wqh))
 		wake_up_locked_poll(&ctx->wqh, EPOLLOUT);
@@ -82,7 +118,7 @@ static ssize_t eventfd_read(struct file *file, struct sim_io *io)
 	return sizeof(ucnt);
 }
 
-/* Models eventfd_write(), non-blocking: 8, -EINVAL, or -EAGAIN on overflow. */
+/* Models eventfd_write(): 8, -EINVAL, -EAGAIN on overflow, or a sleep for room. */
 static ssize_t eventfd_write(struct file *file, struct sim_io *io)
 {
 	struct eventfd_ctx *ctx = file->private_data;
@@ -93,7 +129,7 @@ static ssize_t eventfd_write(struct file *file, struct sim_io *io)
 	if (ucnt == UINT64_MAX)
 		return -EINVAL;
 	if (UINT64_MAX - ctx->count <= ucnt)
-		return -EAGAIN;
+		return eventfd_wait(file, io, eventfd_writable);
 	ctx->count += ucnt;
 	/* Even a write of 0 wakes: an edge-triggered watcher sees a new event. */
 	if (waitqueue_active(&ctx->wqh))

@@ -4,9 +4,12 @@
  * struct file_operations; these are its constructors and a few inspection
  * helpers that stand in for ioctls and getsockopt.
  *
- * Common rules for ->read and ->write (struct sim_io): they never sleep; where
- * the kernel would block they return -EAGAIN and the syscall layer decides
- * what to do. No bytes are stored, only counts.
+ * Common rules for ->read and ->write (struct sim_io): they never sleep. On a
+ * file with O_NONBLOCK, where the kernel would block they return -EAGAIN; on a
+ * blocking pipe, eventfd or timerfd they do what the kernel does before its
+ * sleep and return -SIM_EWOULDSLEEP with the wait in io, and sim/rw_wait.c
+ * sleeps and calls them again (io->resumed). Types that do not model their
+ * blocking wait (unix sockets) return -EAGAIN. No bytes are stored, only counts.
  */
 #ifndef EPSIM_MODEL_H
 #define EPSIM_MODEL_H
@@ -70,5 +73,40 @@ long unix_inq_len(const struct file *f);
 int unix_so_error(struct file *f);
 /* Models the skb truesize a unix socket is charged for one skb of this linear and paged size. */
 unsigned int unix_skb_truesize(size_t linear, size_t paged);
+
+/*
+ * TCP over loopback (model/tcp.c). Sockets bind only to 127.0.0.1; ports are
+ * picked by the model. Buffer sizes as measured on the reference machine
+ * (they move with autotuning there: traces must not depend on them).
+ */
+#define TCP_DEFAULT_SNDBUF 16384	/* net.ipv4.tcp_wmem[1] */
+#define TCP_ESTABLISHED_SNDBUF 3939840	/* sk_sndbuf after tcp_sndbuf_expand on loopback */
+#define TCP_RCV_WINDOW 131072		/* net.ipv4.tcp_rmem[1] */
+#define TCP_LOOPBACK_MSS 65483		/* MTU 65536 minus headers and timestamps */
+#define TCP_PORT_LOW 32768		/* net.ipv4.ip_local_port_range */
+#define TCP_PORT_HIGH 60999
+#define TCP_SOMAXCONN 4096		/* net.core.somaxconn */
+
+/* Models socket(AF_INET, SOCK_STREAM, 0) without the fd install: flags O_NONBLOCK. */
+int tcp_socket_create(struct world *w, unsigned int flags, struct file **out);
+/* True if f is a TCP socket. */
+bool file_is_tcp(const struct file *f);
+/* Models inet_bind() to 127.0.0.1 port 0: 0, or -EINVAL when already bound or not closed. */
+int tcp_bind(struct file *f);
+/* Models inet_listen() (auto-binds an unbound socket). */
+int tcp_listen(struct file *f, int backlog);
+/* Models inet_stream_connect() to 127.0.0.1:port (O_NONBLOCK of f decides EINPROGRESS). */
+int tcp_connect(struct file *f, unsigned int port);
+/* Models inet_csk_accept(): a new file (flags: O_NONBLOCK) or -EINVAL, -EAGAIN, -ENOMEM. */
+int tcp_accept(struct file *f, unsigned int flags, struct file **newfile);
+/* Models getsockname()'s port: 0 when the socket holds none. */
+unsigned int tcp_local_port(const struct file *f);
+/* Models setsockopt(SO_LINGER, {onoff, secs}). */
+int tcp_set_linger(struct file *f, int onoff, int secs);
+/* Models getsockopt(SO_ERROR): returns and clears sk_err. */
+int tcp_so_error(struct file *f);
+/* The TCP state (TCP_ESTABLISHED ...) and unread bytes (SIOCINQ), for tests and snapshots. */
+int tcp_state(const struct file *f);
+long tcp_inq_len(const struct file *f);
 
 #endif

@@ -9,8 +9,10 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <sys/epoll.h>
 #include "alloc.h"
+#include "fasync.h"
 #include "model.h"
 
 #define PIPE_BUF_FLAG_CAN_MERGE 0x10
@@ -38,6 +40,8 @@ struct pipe_inode_info {
 	bool poll_usage;		/* set by the first ->poll, never cleared */
 	struct wait_queue_head rd_wait;
 	struct wait_queue_head wr_wait;
+	struct fasync_struct *fasync_readers;	/* read ends in O_ASYNC mode */
+	struct fasync_struct *fasync_writers;	/* write ends in O_ASYNC mode */
 	struct pipe_buffer *bufs;
 	struct world *world;
 };
@@ -93,47 +97,96 @@ static bool is_packetized(const struct file *filp)
 	return (filp->f_flags & O_DIRECT) != 0;
 }
 
-/* Models pipe_read(), non-blocking: returns bytes read, 0 at EOF, or -EAGAIN. */
+/* Models pipe_readable(): what a blocked reader waits for (wait_event condition). */
+static bool pipe_readable(const struct file *filp, const struct sim_io *io)
+{
+	const struct pipe_inode_info *pipe = filp->private_data;
+
+	(void)io;
+	return !pipe_empty(pipe->head, pipe->tail) || !pipe->writers;
+}
+
+/* Models pipe_writable(): what a blocked writer waits for. */
+static bool pipe_writable(const struct file *filp, const struct sim_io *io)
+{
+	const struct pipe_inode_info *pipe = filp->private_data;
+
+	(void)io;
+	return !pipe_is_full(pipe) || !pipe->readers;
+}
+
+/* Leave a blocking pipe_read() / pipe_write() for wait_event_interruptible_exclusive(). */
+static ssize_t pipe_wait(struct sim_io *io, struct wait_queue_head *wq,
+			 bool (*cond)(const struct file *, const struct sim_io *))
+{
+	io->wq = wq;
+	io->cond = cond;
+	io->wait_flags = SIM_WAIT_EXCLUSIVE;
+	return -SIM_EWOULDSLEEP;
+}
+
+/* The copying half of pipe_read()'s loop: take up to total_len bytes from the ring. */
+static ssize_t pipe_read_bufs(struct pipe_inode_info *pipe, size_t total_len, bool *wake_writer)
+{
+	ssize_t ret = 0;
+
+	while (total_len && !pipe_empty(pipe->head, pipe->tail)) {
+		struct pipe_buffer *buf = pipe_buf(pipe, pipe->tail);
+		size_t chars = buf->len < total_len ? buf->len : total_len;
+
+		ret += (ssize_t)chars;
+		buf->offset += (unsigned int)chars;
+		buf->len -= (unsigned int)chars;
+		if (buf->flags & PIPE_BUF_FLAG_PACKET) {
+			total_len = chars;
+			buf->len = 0;
+		}
+		if (!buf->len) {
+			/* The writer is woken only when a slot frees in a full pipe. */
+			*wake_writer |= pipe_is_full(pipe);
+			buf->flags = 0;
+			pipe->tail++;
+		}
+		total_len -= chars;
+	}
+	return ret;
+}
+
+/*
+ * Models pipe_read(): bytes read, 0 at EOF, -EAGAIN (O_NONBLOCK), or, on a
+ * blocking read end with nothing to read, a sleep on rd_wait (after SIGIO to
+ * the write end's owner); after the sleep a signal ends it with -EINTR.
+ */
 static ssize_t pipe_read(struct file *filp, struct sim_io *io)
 {
 	struct pipe_inode_info *pipe = filp->private_data;
-	size_t total_len = io->len;
-	bool wake_writer = false;
-	ssize_t ret = 0;
+	bool wake_writer = false, wake_next_reader = false;
+	ssize_t ret;
 
-	if (total_len == 0)
+	if (io->resumed) {
+		if (io->wait_ret < 0)
+			return io->wait_ret;	/* -ERESTARTSYS, no wake-ups */
+		wake_next_reader = true;	/* data may be left for the next sleeper */
+	} else if (io->len == 0) {
 		return 0;
-	for (;;) {
-		if (!pipe_empty(pipe->head, pipe->tail)) {
-			struct pipe_buffer *buf = pipe_buf(pipe, pipe->tail);
-			size_t chars = buf->len < total_len ? buf->len : total_len;
-
-			ret += (ssize_t)chars;
-			buf->offset += (unsigned int)chars;
-			buf->len -= (unsigned int)chars;
-			if (buf->flags & PIPE_BUF_FLAG_PACKET) {
-				total_len = chars;
-				buf->len = 0;
-			}
-			if (!buf->len) {
-				/* The writer is woken only when a slot frees in a full pipe. */
-				wake_writer |= pipe_is_full(pipe);
-				buf->flags = 0;
-				pipe->tail++;
-			}
-			total_len -= chars;
-			if (!total_len)
-				break;
-			if (!pipe_empty(pipe->head, pipe->tail))
-				continue;
-		}
-		if (!pipe->writers || ret)
-			break;
-		ret = -EAGAIN;
-		break;
 	}
+	ret = pipe_read_bufs(pipe, io->len, &wake_writer);
+	if (!ret && pipe->writers) {
+		if (!(filp->f_flags & O_NONBLOCK) && !io->nowait) {
+			if (wake_writer)
+				wake_up_interruptible_sync_poll(&pipe->wr_wait, EPOLLOUT | EPOLLWRNORM);
+			kill_fasync(&pipe->fasync_writers, SIGIO, POLL_OUT);
+			return pipe_wait(io, &pipe->rd_wait, pipe_readable);
+		}
+		ret = -EAGAIN;
+	}
+	if (pipe_empty(pipe->head, pipe->tail))
+		wake_next_reader = false;
 	if (wake_writer)
 		wake_up_interruptible_sync_poll(&pipe->wr_wait, EPOLLOUT | EPOLLWRNORM);
+	if (wake_next_reader)
+		wake_up_interruptible_sync_poll(&pipe->rd_wait, EPOLLIN | EPOLLRDNORM);
+	kill_fasync(&pipe->fasync_writers, SIGIO, POLL_OUT);
 	return ret;
 }
 
@@ -152,53 +205,87 @@ static size_t pipe_write_merge(struct pipe_inode_info *pipe, size_t total_len)
 	return chars;
 }
 
-/* Models the slot-filling loop of pipe_write(), non-blocking. */
-static ssize_t pipe_write_pages(struct file *filp, struct pipe_inode_info *pipe, size_t left,
+/* The slot-filling half of pipe_write()'s loop: fill pages until done or full. */
+static ssize_t pipe_write_pages(struct file *filp, struct pipe_inode_info *pipe, size_t total_len,
 				ssize_t ret)
 {
-	while (left) {
-		struct pipe_buffer *buf;
-		size_t copied;
+	while ((size_t)ret < total_len && !pipe_is_full(pipe)) {
+		struct pipe_buffer *buf = pipe_buf(pipe, pipe->head);
+		size_t left = total_len - (size_t)ret;
+		size_t copied = left < SIM_PAGE_SIZE ? left : SIM_PAGE_SIZE;
 
-		if (pipe_is_full(pipe))
-			return ret ? ret : -EAGAIN;
-		buf = pipe_buf(pipe, pipe->head);
 		pipe->head++;
-		copied = left < SIM_PAGE_SIZE ? left : SIM_PAGE_SIZE;
 		buf->offset = 0;
 		buf->len = (unsigned int)copied;
 		buf->flags = is_packetized(filp) ? PIPE_BUF_FLAG_PACKET : PIPE_BUF_FLAG_CAN_MERGE;
 		ret += (ssize_t)copied;
-		left -= copied;
 	}
 	return ret;
 }
 
-/* Models pipe_write(), non-blocking: bytes written, -EAGAIN when full, -EPIPE without readers. */
+/* The start of pipe_write(): the reader check, then the merge into a non-empty pipe. */
+static ssize_t pipe_write_start(struct pipe_inode_info *pipe, size_t total_len, bool *was_empty)
+{
+	if (!pipe->readers)
+		return -EPIPE;	/* SIGPIPE is not modelled */
+	*was_empty = pipe_empty(pipe->head, pipe->tail);
+	return *was_empty ? 0 : (ssize_t)pipe_write_merge(pipe, total_len);
+}
+
+/* The wake-ups at the end of every pipe_write() past the zero-length check. */
+static void pipe_write_end(struct pipe_inode_info *pipe, bool was_empty, bool wake_next_writer)
+{
+	if (pipe_is_full(pipe))
+		wake_next_writer = false;
+	/* Every write wakes readers once the pipe was polled (spec 8.1.4). */
+	if (was_empty || pipe->poll_usage)
+		wake_up_interruptible_sync_poll(&pipe->rd_wait, EPOLLIN | EPOLLRDNORM);
+	kill_fasync(&pipe->fasync_readers, SIGIO, POLL_IN);
+	if (wake_next_writer)
+		wake_up_interruptible_sync_poll(&pipe->wr_wait, EPOLLOUT | EPOLLWRNORM);
+}
+
+/*
+ * Models pipe_write(): bytes written, -EAGAIN when full (O_NONBLOCK), -EPIPE
+ * without readers; a blocking write that fills the pipe wakes the readers if
+ * it was empty, sends SIGIO to their owner and sleeps on wr_wait until there
+ * is room, then goes on (a signal with a full pipe ends it: the count so far,
+ * or -EINTR).
+ */
 static ssize_t pipe_write(struct file *filp, struct sim_io *io)
 {
 	struct pipe_inode_info *pipe = filp->private_data;
 	size_t total_len = io->len;
-	bool was_empty = false;
+	bool was_empty = false, wake_next_writer = io->resumed;
 	ssize_t ret;
 
-	if (total_len == 0)
-		return 0;
-	if (!pipe->readers) {
-		ret = -EPIPE;	/* SIGPIPE is not modelled */
-	} else {
-		size_t merged = 0;
-
+	if (io->resumed) {
+		ret = (ssize_t)io->done;
 		was_empty = pipe_empty(pipe->head, pipe->tail);
-		if (!was_empty)
-			merged = pipe_write_merge(pipe, total_len);
-		ret = (ssize_t)merged;
-		if (merged < total_len)
-			ret = pipe_write_pages(filp, pipe, total_len - merged, ret);
+	} else if (total_len == 0) {
+		return 0;
+	} else {
+		ret = pipe_write_start(pipe, total_len, &was_empty);
 	}
-	/* Every write past the zero-length check wakes readers once the pipe was polled. */
-	if (was_empty || pipe->poll_usage)
-		wake_up_interruptible_sync_poll(&pipe->rd_wait, EPOLLIN | EPOLLRDNORM);
+	while (ret >= 0 && (size_t)ret < total_len) {
+		if (!pipe->readers) {
+			ret = ret ? ret : -EPIPE;
+			break;
+		}
+		ret = pipe_write_pages(filp, pipe, total_len, ret);
+		if ((size_t)ret == total_len)
+			break;
+		if ((filp->f_flags & O_NONBLOCK) || io->signal_pending) {
+			ret = ret ? ret : (filp->f_flags & O_NONBLOCK) ? -EAGAIN : -EINTR;
+			break;
+		}
+		if (was_empty)
+			wake_up_interruptible_sync_poll(&pipe->rd_wait, EPOLLIN | EPOLLRDNORM);
+		kill_fasync(&pipe->fasync_readers, SIGIO, POLL_IN);
+		io->done = (size_t)ret;
+		return pipe_wait(io, &pipe->wr_wait, pipe_writable);
+	}
+	pipe_write_end(pipe, was_empty, wake_next_writer);
 	return ret;
 }
 
@@ -260,9 +347,28 @@ static void pipe_release(struct file *file)
 	if (!pipe->readers != !pipe->writers) {
 		wake_up_interruptible_all(&pipe->rd_wait);
 		wake_up_interruptible_all(&pipe->wr_wait);
+		kill_fasync(&pipe->fasync_readers, SIGIO, POLL_IN);
+		kill_fasync(&pipe->fasync_writers, SIGIO, POLL_OUT);
 	}
 	if (--pipe->files == 0)
 		free_pipe_info(pipe);
+}
+
+/* Models pipe_fasync(): each end joins the list of its direction(s). */
+static int pipe_fasync(int fd, struct file *filp, int on)
+{
+	struct pipe_inode_info *pipe = filp->private_data;
+	unsigned int mode = pipe_fmode(filp);
+	int retval = 0;
+
+	if (mode & FMODE_READ)
+		retval = fasync_helper(fd, filp, on, &pipe->fasync_readers);
+	if ((mode & FMODE_WRITE) && retval >= 0) {
+		retval = fasync_helper(fd, filp, on, &pipe->fasync_writers);
+		if (retval < 0 && (mode & FMODE_READ))
+			fasync_helper(-1, filp, 0, &pipe->fasync_readers);
+	}
+	return retval;
 }
 
 /* The queue a blocking pipe_read() / pipe_write() sleeps on. */
@@ -282,6 +388,7 @@ static const struct file_operations pipefifo_fops = {
 	.shutdown = NULL,
 	.wait_queue = pipe_wait_queue,
 	.peek = pipe_peek,
+	.fasync = pipe_fasync,
 };
 
 /* Models alloc_pipe_info(): the shared state and its ring of PIPE_DEF_BUFFERS slots. */

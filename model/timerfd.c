@@ -53,7 +53,19 @@ static uint64_t hrtimer_forward_now(struct timerfd_ctx *ctx)
 	return overrun;
 }
 
-/* Models timerfd_read(), non-blocking: 8 with the ticks in io->value, or -EAGAIN. */
+/* The condition of a blocked timerfd_read(): a tick. */
+static bool timerfd_readable(const struct file *file, const struct sim_io *io)
+{
+	const struct timerfd_ctx *ctx = file->private_data;
+
+	(void)io;
+	return ctx->ticks != 0;
+}
+
+/*
+ * Models timerfd_read(): 8 with the ticks in io->value, -EAGAIN, or a sleep in
+ * wait_event_interruptible_locked_irq() (not exclusive, at the tail) for a tick.
+ */
 static ssize_t timerfd_read(struct file *file, struct sim_io *io)
 {
 	struct timerfd_ctx *ctx = file->private_data;
@@ -61,8 +73,16 @@ static ssize_t timerfd_read(struct file *file, struct sim_io *io)
 
 	if (io->len < sizeof(ticks))
 		return -EINVAL;
-	if (!ctx->ticks)
+	if (!ctx->ticks && io->resumed)
+		return io->wait_ret;	/* -ERESTARTSYS */
+	if (!ctx->ticks && ((file->f_flags & O_NONBLOCK) || io->nowait))
 		return -EAGAIN;
+	if (!ctx->ticks) {
+		io->wq = &ctx->wqh;
+		io->cond = timerfd_readable;
+		io->wait_flags = 0;
+		return -SIM_EWOULDSLEEP;
+	}
 	ticks = ctx->ticks;
 	if (ctx->expired && ctx->tintv) {
 		ticks += hrtimer_forward_now(ctx) - 1;

@@ -25,9 +25,11 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
 #include "alloc.h"
+#include "fasync.h"
 #include "model.h"
 
 #define RCV_SHUTDOWN 1
@@ -75,8 +77,13 @@ struct unix_sock {
 	struct list_head receive_queue;	/* sk_receive_queue */
 	unsigned int rcvq_len;
 	struct wait_queue_head wait;	/* sk->sk_wq->wait */
+	struct fasync_struct *fasync_list; /* sk->sk_wq->fasync_list (O_ASYNC files) */
+	bool async_nospace;		/* SOCKWQ_ASYNC_NOSPACE: a send or poll found no room */
 	struct world *world;
 };
+
+/* How sk_wake_async() is asked to signal (enum sock_wake_async). */
+enum { SOCK_WAKE_IO, SOCK_WAKE_WAITD, SOCK_WAKE_SPACE, SOCK_WAKE_URG };
 
 static const struct file_operations unix_stream_fops;
 static const struct file_operations unix_dgram_fops;
@@ -162,11 +169,32 @@ static bool unix_writable(const struct unix_sock *u, unsigned char state)
 	return state != TCP_LISTEN && (u->wmem_alloc << 2) <= u->sndbuf;
 }
 
+/*
+ * Models sk_wake_async() + sock_wake_async(): SIGIO to the owners of the
+ * socket's O_ASYNC files. SOCK_WAKE_SPACE only after a send or poll found no
+ * room; SOCK_WAKE_WAITD is skipped while a reader sleeps for data, which only
+ * a blocking receive does (not modelled: it never sleeps here).
+ */
+static void sk_wake_async(struct unix_sock *u, int how, int band)
+{
+	if (u->dead || !u->fasync_list)
+		return;
+	if (how == SOCK_WAKE_SPACE) {
+		if (!u->async_nospace)
+			return;
+		u->async_nospace = false;
+	}
+	kill_fasync(&u->fasync_list, how == SOCK_WAKE_URG ? SIGURG : SIGIO, band);
+}
+
 /* Models unix_write_space(). */
 static void unix_write_space(struct unix_sock *u)
 {
-	if (unix_writable(u, u->state) && skwq_has_sleeper(u))
+	if (!unix_writable(u, u->state))
+		return;
+	if (skwq_has_sleeper(u))
 		wake_up_interruptible_sync_poll(&u->wait, EPOLLOUT | EPOLLWRNORM | EPOLLWRBAND);
+	sk_wake_async(u, SOCK_WAKE_SPACE, POLL_OUT);
 }
 
 /* Models sock_def_readable(), the sk_data_ready of unix sockets. */
@@ -175,6 +203,7 @@ static void sock_def_readable(struct unix_sock *u)
 	if (skwq_has_sleeper(u))
 		wake_up_interruptible_sync_poll(&u->wait,
 						EPOLLIN | EPOLLPRI | EPOLLRDNORM | EPOLLRDBAND);
+	sk_wake_async(u, SOCK_WAKE_WAITD, POLL_IN);
 }
 
 /* Models sock_def_wakeup(), the sk_state_change of unix sockets. */
@@ -220,8 +249,10 @@ static struct sk_buff *sock_alloc_send_pskb(struct unix_sock *u, size_t header_l
 	if (u->shutdown & SEND_SHUTDOWN)
 		return NULL;
 	*errcode = -EAGAIN;
-	if (u->wmem_alloc - 1 >= u->sndbuf)
+	if (u->wmem_alloc - 1 >= u->sndbuf) {
+		u->async_nospace = true;	/* sk_set_bit(SOCKWQ_ASYNC_NOSPACE) */
 		return NULL;
+	}
 	*errcode = -ENOBUFS;
 	skb = sim_zalloc(u->world, sizeof(*skb));
 	if (!skb)
@@ -492,8 +523,13 @@ static __poll_t unix_dgram_poll(struct file *file, poll_table *wait)
 {
 	struct unix_sock *u = file->private_data;
 
+	__poll_t requested = poll_requested_events(wait), mask;
+
 	poll_wait(file, &u->wait, wait);	/* sock_poll_wait */
-	return unix_dgram_mask(file, poll_requested_events(wait));
+	mask = unix_dgram_mask(file, requested);
+	if ((requested & (EPOLLWRBAND | EPOLLWRNORM | EPOLLOUT)) && !(mask & EPOLLOUT))
+		u->async_nospace = true;	/* not writable: sk_set_bit(SOCKWQ_ASYNC_NOSPACE) */
+	return mask;
 }
 
 /* unix_dgram_poll() with every event requested, without side effects (file_operations.peek). */
@@ -523,6 +559,10 @@ static long unix_shutdown(struct file *file, int how)
 			peer_mode |= RCV_SHUTDOWN;
 		other->shutdown |= peer_mode;
 		sock_def_wakeup(other);
+		if (peer_mode == SHUTDOWN_MASK)
+			sk_wake_async(other, SOCK_WAKE_WAITD, POLL_HUP);
+		else if (peer_mode & RCV_SHUTDOWN)
+			sk_wake_async(other, SOCK_WAKE_WAITD, POLL_IN);
 	}
 	return 0;
 }
@@ -534,6 +574,7 @@ static void unix_release_notify_peer(struct unix_sock *u, struct unix_sock *skpa
 	if (!list_empty(&u->receive_queue))
 		skpair->err = ECONNRESET;
 	sock_def_wakeup(skpair);
+	sk_wake_async(skpair, SOCK_WAKE_WAITD, POLL_HUP);
 }
 
 /* Models unix_release_sock(): orphan, tell the peer, then flush our receive queue. */
@@ -562,6 +603,14 @@ static void unix_release(struct file *file)
 	unix_release_sock(file->private_data);
 }
 
+/* Models sock_fasync(): the socket's list of O_ASYNC files (SOCK_FASYNC while not empty). */
+static int sock_fasync(int fd, struct file *filp, int on)
+{
+	struct unix_sock *u = filp->private_data;
+
+	return fasync_helper(fd, filp, on, &u->fasync_list);
+}
+
 /* The queue a blocking send or receive sleeps on (sk_sleep()). */
 static struct wait_queue_head *unix_wait_queue(struct file *file, int for_write)
 {
@@ -580,6 +629,7 @@ static const struct file_operations unix_stream_fops = {
 	.shutdown = unix_shutdown,
 	.wait_queue = unix_wait_queue,
 	.peek = unix_peek,
+	.fasync = sock_fasync,
 };
 
 static const struct file_operations unix_dgram_fops = {
@@ -591,6 +641,7 @@ static const struct file_operations unix_dgram_fops = {
 	.shutdown = unix_shutdown,
 	.wait_queue = unix_wait_queue,
 	.peek = unix_dgram_peek,
+	.fasync = sock_fasync,
 };
 
 /* ---- creation ----------------------------------------------------------- */

@@ -6,17 +6,25 @@
 /* Models kzalloc(). */
 void *sim_zalloc(struct world *w, size_t size)
 {
+	void *p;
+
 	if (w) {
 		w->alloc_count++;
-		if (w->alloc_fail_at && w->alloc_count == w->alloc_fail_at)
+		if (w->alloc_fail_at && w->alloc_count == w->alloc_fail_at) {
+			w->alloc_failed++;
 			return NULL;
+		}
 	}
-	return calloc(1, size);
+	p = calloc(1, size);
+	if (w && p)
+		w->alloc_live++;
+	return p;
 }
 
 /* Models kfree(). */
 void sim_free(struct world *w, void *p)
 {
-	(void)w;
+	if (w && p)
+		w->alloc_live--;
 	free(p);
 }

@@ -19,6 +19,7 @@ static inline bool ep_events_available(const struct eventpoll *ep)
 /* ep_wait.c */
 void ep_start_scan(struct eventpoll *ep, struct list_head *txlist);
 void ep_done_scan(struct eventpoll *ep, struct list_head *txlist);
+struct file *ep_poll_held_file(const struct sim_task *t);
 
 /* ep_nest.c */
 __poll_t __ep_eventpoll_poll(struct file *file, poll_table *wait, int depth);

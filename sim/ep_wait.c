@@ -49,6 +49,7 @@ static bool epoll_put_uevent(struct world *w, const struct ep_user_buf *ub, int 
 	ub->events[slot].data.u64 = data;
 	w->stats.events_copied++;
 	w->stats.bytes_copied += sizeof(struct epoll_event);
+	w->stats.bytes_out += sizeof(struct epoll_event);
 	return true;
 }
 
@@ -60,47 +61,17 @@ static void ep_probe(struct eventpoll *ep, enum probe_kind kind, struct epitem *
 	world_probe(ep->world, &p);
 }
 
-/* Models ep_send_events(): re-poll each ready item, copy, and re-arm by mode. */
-static int ep_send_events(struct eventpoll *ep, const struct ep_user_buf *ub, int maxevents)
-{
-	struct list_head txlist, *pos, *tmp;
-	poll_table pt;
-	int res = 0;
-
-	INIT_LIST_HEAD(&txlist);
-	init_poll_funcptr(&pt, NULL);
-	ep->scanning = true;
-	ep_start_scan(ep, &txlist);
-	list_for_each_safe(pos, tmp, &txlist) {
-		struct epitem *epi = list_entry(pos, struct epitem, rdllink);
-		__poll_t revents;
-
-		if (res >= maxevents)
-			break;
-		list_del_init(&epi->rdllink);
-		ep->world->stats.items_scanned++;
-		revents = ep_item_poll(epi, &pt, 1);
-		if (!revents) {
-			ep_probe(ep, PROBE_DROP, epi, 0);
-			continue;
-		}
-		if (!epoll_put_uevent(ep->world, ub, res, revents, epi->event.data.u64)) {
-			list_add(&epi->rdllink, &txlist);
-			if (!res)
-				res = -EFAULT;
-			break;
-		}
-		ep_probe(ep, PROBE_DELIVER, epi, revents);
-		res++;
-		if (epi->event.events & EPOLLONESHOT)
-			epi->event.events &= EP_PRIVATE_BITS;
-		else if (!(epi->event.events & EPOLLET))
-			list_add_tail(&epi->rdllink, &ep->rdllist);
-	}
-	ep_done_scan(ep, &txlist);
-	ep->scanning = false;
-	return res;
-}
+/*
+ * ep_send_events()'s locals, kept in the call so that a copy to user space
+ * that stalls (a page fault resolved later, as with userfaultfd) can resume
+ * the transfer where it stopped, with the scan still running.
+ */
+struct ep_send_state {
+	struct list_head txlist;	/* the batch taken from rdllist */
+	int res;			/* events copied so far */
+	struct epitem *stalled;		/* the item whose copy is stalled, off the batch */
+	__poll_t stalled_revents;
+};
 
 /* The state of one epoll_wait call, kept while its thread sleeps (ep_poll's locals). */
 struct ep_poll_call {
@@ -113,7 +84,89 @@ struct ep_poll_call {
 	bool timed_out;
 	bool eavail;
 	struct wait_queue_entry wait;
+	int stall_slot;			/* the copy into this slot stalls once; -1: never */
+	struct ep_send_state send;
 };
+
+/* Copy one event out and re-arm the item by its mode; false when the slot faults. */
+static bool ep_deliver(struct eventpoll *ep, struct ep_poll_call *c, struct epitem *epi,
+		       __poll_t revents)
+{
+	struct ep_send_state *s = &c->send;
+
+	if (!epoll_put_uevent(ep->world, &c->ub, s->res, revents, epi->event.data.u64)) {
+		list_add(&epi->rdllink, &s->txlist);
+		if (!s->res)
+			s->res = -EFAULT;
+		return false;
+	}
+	ep_probe(ep, PROBE_DELIVER, epi, revents);
+	s->res++;
+	if (epi->event.events & EPOLLONESHOT)
+		epi->event.events &= EP_PRIVATE_BITS;
+	else if (!(epi->event.events & EPOLLET))
+		list_add_tail(&epi->rdllink, &ep->rdllist);
+	return true;
+}
+
+/* The loop of ep_send_events() over the batch; -EPSIM_PENDING when a copy stalls. */
+static int ep_send_loop(struct eventpoll *ep, struct ep_poll_call *c)
+{
+	struct ep_send_state *s = &c->send;
+	struct list_head *pos, *tmp;
+	poll_table pt;
+
+	init_poll_funcptr(&pt, NULL);
+	list_for_each_safe(pos, tmp, &s->txlist) {
+		struct epitem *epi = list_entry(pos, struct epitem, rdllink);
+		__poll_t revents;
+
+		if (s->res >= c->maxevents)
+			break;
+		list_del_init(&epi->rdllink);
+		ep->world->stats.items_scanned++;
+		revents = ep_item_poll(epi, &pt, 1);
+		if (!revents) {
+			ep_probe(ep, PROBE_DROP, epi, 0);
+			continue;
+		}
+		if (s->res == c->stall_slot) {
+			c->stall_slot = -1;
+			s->stalled = epi;
+			s->stalled_revents = revents;
+			return -EPSIM_PENDING;
+		}
+		if (!ep_deliver(ep, c, epi, revents))
+			break;
+	}
+	ep_done_scan(ep, &s->txlist);
+	ep->scanning = false;
+	return s->res;
+}
+
+/* Models ep_send_events(): re-poll each ready item, copy, and re-arm by mode. */
+static int ep_send_events(struct eventpoll *ep, struct ep_poll_call *c)
+{
+	INIT_LIST_HEAD(&c->send.txlist);
+	c->send.res = 0;
+	ep->scanning = true;
+	ep_start_scan(ep, &c->send.txlist);
+	return ep_send_loop(ep, c);
+}
+
+/* The stalled copy completes: finish that item, then the rest of the batch. */
+static int ep_send_resume(struct eventpoll *ep, struct ep_poll_call *c)
+{
+	struct epitem *epi = c->send.stalled;
+
+	c->send.stalled = NULL;
+	if (!ep_deliver(ep, c, epi, c->send.stalled_revents)) {
+		ep_done_scan(ep, &c->send.txlist);
+		ep->scanning = false;
+		return c->send.res;
+	}
+	return ep_send_loop(ep, c);
+}
 
 /* Models ep_autoremove_wake_function(): wake the thread and always leave the queue. */
 static int ep_autoremove_wake_function(struct wait_queue_entry *wq_entry, unsigned mode,
@@ -126,6 +179,8 @@ static int ep_autoremove_wake_function(struct wait_queue_entry *wq_entry, unsign
 }
 
 static long ep_poll_loop(struct sim_task *t);
+static long ep_stall_continue(struct sim_task *t);
+static long task_sleep_stalled(struct sim_task *t);
 static long ep_poll_continue(struct sim_task *t);
 static void ep_poll_cancel(struct sim_task *t);
 
@@ -159,7 +214,9 @@ static long ep_poll_loop(struct sim_task *t)
 
 	for (;;) {
 		if (c->eavail) {
-			int res = ep_send_events(c->ep, &c->ub, c->maxevents);
+			int res = ep_send_events(c->ep, c);
+			if (res == -EPSIM_PENDING)
+				return task_sleep_stalled(t);
 			if (res)
 				return res;
 		}
@@ -204,12 +261,40 @@ static long ep_poll_continue(struct sim_task *t)
 	return ep_poll_finish(t, ep_poll_resume(t));
 }
 
+/* A copy to user space stalled: the thread sleeps in the fault, deaf to signals. */
+static long task_sleep_stalled(struct sim_task *t)
+{
+	t->uninterruptible = true;
+	return task_sleep(t, ep_stall_continue, ep_poll_cancel);
+}
+
+/* The stalled copy was released: finish the transfer and return what it copied. */
+static long ep_stall_continue(struct sim_task *t)
+{
+	struct ep_poll_call *c = t->call_state;
+	int res;
+
+	t->uninterruptible = false;
+	res = ep_send_resume(c->ep, c);
+	if (res == -EPSIM_PENDING)
+		return task_sleep_stalled(t);
+	if (!res && !c->timed_out)
+		res = (int)ep_poll_loop(t);
+	return ep_poll_finish(t, res);
+}
+
 /* The thread goes away while parked (world teardown): leave ep->wq, drop the reference. */
 static void ep_poll_cancel(struct sim_task *t)
 {
 	struct ep_poll_call *c = t->call_state;
 
 	list_del_init(&c->wait.entry);
+	if (c->send.stalled) {	/* the transfer never finished: end the scan */
+		list_add(&c->send.stalled->rdllink, &c->send.txlist);
+		c->send.stalled = NULL;
+		ep_done_scan(c->ep, &c->send.txlist);
+		c->ep->scanning = false;
+	}
 	ep_poll_finish(t, 0);
 }
 
@@ -288,6 +373,7 @@ long do_epoll_wait(struct sim_task *t, int epfd, struct epoll_event *events, int
 	struct ep_poll_call *c;
 	long err;
 
+	t->world->stats.syscalls++;
 	if (!file)
 		return -EBADF;
 	err = ep_check_params(file, events, maxevents);
@@ -300,6 +386,18 @@ long do_epoll_wait(struct sim_task *t, int epfd, struct epoll_event *events, int
 	c->file = get_file(file);
 	c->ub.events = events;
 	c->ub.nvalid = nvalid;
+	c->stall_slot = t->stall_slot;	/* a user page that faults until released */
+	t->stall_slot = -1;
 	c->maxevents = maxevents;
 	return ep_poll(t, c, timeout_ns);
+}
+
+/* The epoll file a thread parked in epoll_wait holds a reference to, or NULL (for checks). */
+struct file *ep_poll_held_file(const struct sim_task *t)
+{
+	const struct ep_poll_call *c = t->call_state;
+
+	if (t->state == TASK_IDLE || t->cancel != ep_poll_cancel || !c)
+		return NULL;
+	return c->file;
 }

@@ -128,7 +128,7 @@ long do_epoll_create(struct sim_task *t, int flags)
 	ep = ep_alloc(w);
 	if (!ep)
 		return -ENOMEM;
-	file = file_alloc(w, &eventpoll_fops, ep, O_RDWR | (flags & O_CLOEXEC));
+	file = file_alloc(w, &eventpoll_fops, ep, O_RDWR);	/* O_CLOEXEC belongs to the fd */
 	if (!file) {
 		ep_free(ep);
 		return -ENOMEM;
@@ -474,6 +474,7 @@ long do_epoll_ctl(struct sim_task *t, int epfd, int op, int fd, const struct epo
 		if (!ev)
 			return -EFAULT;
 		epds = *ev;
+		w->stats.bytes_in += sizeof(epds);	/* copy_from_user of the event */
 	}
 	error = ep_ctl_check(t, epfd, op, fd, &epds, &f, &tf);
 	if (error)

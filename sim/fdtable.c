@@ -1,10 +1,27 @@
 /* Per-process fd tables (fs/file.c): lowest-free allocation, dup, dup2, close. */
 #include <errno.h>
+#include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
-#include <uthash.h>
 #include "fdtable.h"
 #include "alloc.h"
 #include "world.h"
+
+/*
+ * uthash allocates its tables through the world, so that fault injection
+ * reaches them, and an allocation failure inside HASH_ADD is reported through
+ * uthash_oom instead of exiting the process. A function that adds or deletes
+ * declares the locals the macros name: uthash_world (and uthash_oom for adds).
+ */
+#define HASH_NONFATAL_OOM 1
+#define uthash_malloc(sz) sim_zalloc(uthash_world, (sz))
+#define uthash_free(ptr, sz) sim_free(uthash_world, (ptr))
+#define uthash_nonfatal_oom(obj)   \
+	do {                       \
+		(void)(obj);       \
+		uthash_oom = true; \
+	} while (0)
+#include <uthash.h>
 
 struct fd_entry {
 	int fd;
@@ -18,14 +35,35 @@ struct fdtable {
 	struct world *world;
 	struct fd_entry *map;	/* fd -> entry */
 	int next_fd;		/* models files->next_fd: no free fd below it */
+	int max_fds;		/* models fdt->max_fds: the table's capacity (select clamps to it) */
 };
+
+#define NR_OPEN_DEFAULT 64	/* BITS_PER_LONG: the fd slots embedded in files_struct */
+
+/* Models expand_files() + alloc_fdtable(): the capacity grows to a power of two covering fd. */
+static void expand_files(struct fdtable *t, int fd)
+{
+	int nr = NR_OPEN_DEFAULT;
+
+	while (nr <= fd)
+		nr *= 2;
+	if (nr > t->max_fds)
+		t->max_fds = nr;
+}
+
+int fdtable_max_fds(const struct fdtable *t)
+{
+	return t->max_fds;
+}
 
 struct fdtable *fdtable_create(struct world *w)
 {
 	struct fdtable *t = sim_zalloc(w, sizeof(*t));
 
-	if (t)
+	if (t) {
 		t->world = w;
+		t->max_fds = NR_OPEN_DEFAULT;
+	}
 	return t;
 }
 
@@ -40,7 +78,9 @@ static struct fd_entry *fd_find(const struct fdtable *t, int fd)
 /* Models __fd_install() at a chosen number. */
 static int fd_put(struct fdtable *t, int fd, struct file *f, unsigned int flags)
 {
+	struct world *uthash_world = t->world;
 	struct fd_entry *e = sim_zalloc(t->world, sizeof(*e));
+	bool uthash_oom = false;
 
 	if (!e)
 		return -ENOMEM;
@@ -48,6 +88,11 @@ static int fd_put(struct fdtable *t, int fd, struct file *f, unsigned int flags)
 	e->flags = flags;
 	e->file = f;
 	HASH_ADD_INT(t->map, fd, e);
+	if (uthash_oom) {
+		sim_free(t->world, e);
+		return -ENOMEM;
+	}
+	expand_files(t, fd);
 	return fd;
 }
 
@@ -95,6 +140,7 @@ struct fdtable *fdtable_copy(const struct fdtable *src)
 /* Unhash an entry and give back its number. */
 static struct file *fd_remove(struct fdtable *t, struct fd_entry *e)
 {
+	struct world *uthash_world = t->world;
 	struct file *f = e->file;
 
 	if (e->fd < t->next_fd)
@@ -193,4 +239,53 @@ void fdtable_for_each(const struct fdtable *t, void (*fn)(void *ctx, int fd, str
 			remaining--;
 		}
 	}
+}
+
+/* fdtable_check() helper: one entry's own consistency. */
+static int fd_entry_check(const struct fdtable *t, const struct fd_entry *e, char *why, size_t len)
+{
+	if (e->fd < 0 || e->fd >= t->world->nofile) {
+		snprintf(why, len, "fd table: fd %d out of range [0, %d)", e->fd, t->world->nofile);
+		return -1;
+	}
+	if (e->fd >= t->max_fds) {
+		snprintf(why, len, "fd table: fd %d beyond max_fds %d", e->fd, t->max_fds);
+		return -1;
+	}
+	if (fd_find(t, e->fd) != e) {
+		snprintf(why, len, "fd table: fd %d not found under its own key (or duplicated)", e->fd);
+		return -1;
+	}
+	if (!e->file || e->file->f_count <= 0) {
+		snprintf(why, len, "fd table: fd %d refers to %s", e->fd,
+			 e->file ? "a file with no references" : "no file");
+		return -1;
+	}
+	return 0;
+}
+
+int fdtable_check(const struct fdtable *t, char *why, size_t len)
+{
+	size_t n = 0, count = HASH_COUNT(t->map);
+	const struct fd_entry *e;
+
+	for (e = t->map; e; e = e->hh.next) {
+		if (++n > count) {
+			snprintf(why, len, "fd table: more entries than its count %zu", count);
+			return -1;
+		}
+		if (fd_entry_check(t, e, why, len))
+			return -1;
+	}
+	if (n != count) {
+		snprintf(why, len, "fd table: %zu entries, count says %zu", n, count);
+		return -1;
+	}
+	for (int fd = 0; fd < t->next_fd; fd++) {
+		if (!fd_find(t, fd)) {
+			snprintf(why, len, "fd table: fd %d is free but below next_fd %d", fd, t->next_fd);
+			return -1;
+		}
+	}
+	return 0;
 }

@@ -1,7 +1,9 @@
 /* struct file lifetime: allocation, references and the final __fput (fs/file_table.c). */
+#include <fcntl.h>
 #include "file.h"
 #include "alloc.h"
 #include "eventpoll.h"
+#include "fasync.h"
 #include "world.h"
 
 /* Models alloc_file(). */
@@ -30,12 +32,15 @@ struct file *get_file(struct file *f)
 	return f;
 }
 
-/* Models __fput(): epoll first, then the file's own release. */
+/* Models __fput(): epoll first, then the O_ASYNC list, then the file's own release. */
 static void __fput(struct file *f)
 {
 	eventpoll_release(f);
+	if ((f->f_flags & FASYNC) && f->f_op->fasync)
+		f->f_op->fasync(-1, f, 0);
 	if (f->f_op->release)
 		f->f_op->release(f);
+	file_f_owner_release(f);
 	sim_free(f->world, f);
 }
 

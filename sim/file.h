@@ -2,20 +2,44 @@
 #ifndef EPSIM_FILE_H
 #define EPSIM_FILE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
 #include "list.h"
-#include "poll.h"
+#include "poll_table.h"
 
 struct world;
 struct file;
 struct sim_task;
+struct fown_struct;
+
+/*
+ * Returned (negated) by ->read / ->write of a file without O_NONBLOCK that
+ * must sleep: the model has done what the kernel does before sleeping and
+ * filled io's wait fields; the caller (sim/rw_wait.c) sleeps on io->wq until
+ * io->cond holds or a signal comes, then calls the method again with
+ * io->resumed set. Never returned by a system call.
+ */
+#define SIM_EWOULDSLEEP 4097
+
+/* Flags of the wait a blocking read/write sleeps in (sim_io.wait_flags). */
+#define SIM_WAIT_EXCLUSIVE 0x1	/* wait_event_interruptible_exclusive: one of many is woken */
 
 /* One read or write request: byte count, and for eventfd-like files the 8-byte value. */
 struct sim_io {
 	size_t len;
 	uint64_t value;
+	/* A blocking call, set by the caller before each round: */
+	size_t done;		/* bytes moved by the rounds before a sleep (kept by the model) */
+	bool resumed;		/* this round follows a sleep */
+	int wait_ret;		/* that sleep's result: 0, or -EINTR when a signal ended it */
+	bool signal_pending;	/* models signal_pending(current) for the model */
+	bool nowait;		/* models IOCB_NOWAIT (io_uring): never sleep, -EAGAIN as with O_NONBLOCK */
+	/* Set by the model when it returns -SIM_EWOULDSLEEP (the wait_event it enters): */
+	struct wait_queue_head *wq;
+	bool (*cond)(const struct file *file, const struct sim_io *io);
+	unsigned int wait_flags; /* SIM_WAIT_* */
 };
 
 /* Models struct file_operations: the methods a simulated file type provides. */
@@ -38,6 +62,8 @@ struct file_operations {
 	 * any state. NULL: the type cannot say.
 	 */
 	__poll_t (*peek)(const struct file *file);
+	/* Models ->fasync: join (on) or leave the type's O_ASYNC list (fasync_helper). NULL: none. */
+	int (*fasync)(int fd, struct file *filp, int on);
 };
 
 /* Models struct file. */
@@ -49,6 +75,7 @@ struct file {
 	void *private_data;
 	struct list_head f_ep;		/* models file->f_ep: epitems watching this file (epitem.fllink) */
 	struct list_head f_tfile_llink;	/* models the epitems_head link on tfile_check_list */
+	struct fown_struct *f_owner;	/* models file->f_owner: made by the first F_SETOWN_EX/F_SETSIG */
 	struct world *world;
 };
 

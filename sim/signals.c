@@ -23,7 +23,7 @@ bool signal_pending(const struct sim_task *t)
 /* Models signal_wake_up(): an interruptible sleeper re-enters its call. */
 static void signal_wake_up(struct sim_task *t)
 {
-	if (t->state == TASK_SLEEPING)
+	if (t->state == TASK_SLEEPING && !t->uninterruptible)
 		task_wake(t);
 }
 

@@ -57,8 +57,9 @@ static void *snap_calloc(struct snap_build *b, size_t n, size_t size)
 
 static void snap_name(char dst[SNAP_NAME_MAX], const char *src)
 {
-	strncpy(dst, src, SNAP_NAME_MAX - 1);
-	dst[SNAP_NAME_MAX - 1] = '\0';
+	/* not strncpy: gcc -O3 (the release preset) rejects it with -Wstringop-truncation */
+	memset(dst, 0, SNAP_NAME_MAX);
+	memcpy(dst, src, strnlen(src, SNAP_NAME_MAX - 1));
 }
 
 /* Remember a live file once. */
@@ -228,25 +229,33 @@ static void snap_waitq(struct snap_build *b, const char *name, const struct wait
 		snap_waiter(b, owner, list_entry(pos, struct wait_queue_entry, entry), &out->waiters[i++]);
 }
 
-/* The queues a plain file's blocking calls and pollers use, named by direction. */
+/*
+ * The queues a plain file's blocking calls and pollers use: one "wait" queue,
+ * or (a pipe) "rd_wait" and "wr_wait", of which an end opened for one
+ * direction shows only its own.
+ */
 static void snap_file_queues(struct snap_build *b, struct file *f, struct snap_file *sf)
 {
 	unsigned int acc = f->f_flags & O_ACCMODE;
-	struct wait_queue_head *rd = NULL, *wr = NULL;
+	struct wait_queue_head *rd, *wr;
+	bool split;
 
-	if (f->f_op->wait_queue) {
-		rd = acc != O_WRONLY ? f->f_op->wait_queue(f, 0) : NULL;
-		wr = acc != O_RDONLY ? f->f_op->wait_queue(f, 1) : NULL;
-	}
-	if (rd == wr)
+	if (!f->f_op->wait_queue)
+		return;
+	rd = f->f_op->wait_queue(f, 0);
+	wr = f->f_op->wait_queue(f, 1);
+	split = rd != wr;
+	if (!split || acc == O_RDONLY)
 		wr = NULL;
+	if (split && acc == O_WRONLY)
+		rd = NULL;
 	sf->queues = snap_calloc(b, 2, sizeof(*sf->queues));
 	if (!sf->queues)
 		return;
 	if (rd)
-		snap_waitq(b, wr ? "rd_wait" : "wait", rd, f, &sf->queues[sf->nqueues++]);
+		snap_waitq(b, split ? "rd_wait" : "wait", rd, f, &sf->queues[sf->nqueues++]);
 	if (wr)
-		snap_waitq(b, rd ? "wr_wait" : "wait", wr, f, &sf->queues[sf->nqueues++]);
+		snap_waitq(b, "wr_wait", wr, f, &sf->queues[sf->nqueues++]);
 }
 
 static void snap_epoll_queues(struct snap_build *b, struct file *f, struct snap_file *sf)

@@ -15,6 +15,11 @@ struct sim_stats {
 	uint64_t events_copied;		/* events copied to user space */
 	uint64_t bytes_copied;		/* bytes copied to and from user space */
 	uint64_t tree_lookups;		/* ep_find calls */
+	uint64_t syscalls;		/* select, poll and epoll_wait calls entered */
+	uint64_t fds_scanned;		/* select/poll: fd slots walked, per pass over the set */
+	uint64_t bytes_in;		/* bytes copied from user space (fd sets, pollfds, timeouts, events) */
+	uint64_t bytes_out;		/* bytes copied to user space */
+	uint64_t passes;		/* select/poll: scans of the whole set (1 + one per wake-up) */
 };
 
 #endif

@@ -11,6 +11,8 @@
 #include "fdtable.h"
 #include "task.h"
 #include "signals.h"
+#include "sys_entry.h"
+#include "rw_wait.h"
 #include "../model/model.h"
 
 struct world *epsim_world_create(const struct world_config *cfg)
@@ -260,8 +262,6 @@ long epsim_read(struct world *w, int tid, int fd, size_t count, uint64_t *value)
 {
 	struct sim_task *t = current(w, tid);
 	struct file *f = t ? fd_lookup(t->proc->files, fd) : NULL;
-	struct sim_io io = { count, 0 };
-	long ret;
 
 	if (!t)
 		return -ESRCH;
@@ -269,10 +269,7 @@ long epsim_read(struct world *w, int tid, int fd, size_t count, uint64_t *value)
 		return -EBADF;
 	if (!f->f_op->read)
 		return -EINVAL;
-	ret = f->f_op->read(f, &io);
-	if (value)
-		*value = io.value;
-	return step_done(w, ret);
+	return step_done(w, do_rw(t, f, 0, count, 0, value));	/* may sleep: rw_wait.c */
 }
 
 /* Models ksys_write() and vfs_write()'s mode checks. */
@@ -280,7 +277,6 @@ long epsim_write(struct world *w, int tid, int fd, size_t count, uint64_t value)
 {
 	struct sim_task *t = current(w, tid);
 	struct file *f = t ? fd_lookup(t->proc->files, fd) : NULL;
-	struct sim_io io = { count, value };
 
 	if (!t)
 		return -ESRCH;
@@ -288,7 +284,7 @@ long epsim_write(struct world *w, int tid, int fd, size_t count, uint64_t value)
 		return -EBADF;
 	if (!f->f_op->write)
 		return -EINVAL;
-	return step_done(w, f->f_op->write(f, &io));
+	return step_done(w, do_rw(t, f, 1, count, value, NULL));	/* may sleep: rw_wait.c */
 }
 
 long epsim_close(struct world *w, int tid, int fd)
@@ -329,6 +325,30 @@ long epsim_shutdown(struct world *w, int tid, int fd, int how)
 	return step_done(w, f->f_op->shutdown(f, how));
 }
 
+long epsim_stall_next_copy(struct world *w, int tid, int slot)
+{
+	struct sim_task *t = current(w, tid);
+
+	if (!t)
+		return -ESRCH;
+	t->stall_slot = slot;
+	return 0;
+}
+
+/* Resolve the fault a thread is stalled in (models UFFDIO_COPY waking the faulting thread). */
+long epsim_unstall(struct world *w, int tid, int target_tid)
+{
+	struct sim_task *t = current(w, tid);
+	struct sim_task *target = world_find_task(w, target_tid);
+
+	if (!t)
+		return -ESRCH;
+	if (!target || target->state != TASK_SLEEPING || !target->uninterruptible)
+		return -EINVAL;
+	task_wake(target);
+	return step_done(w, 0);
+}
+
 void epsim_sleep(struct world *w, uint64_t ms)
 {
 	world_advance(w, w->now + ms * 1000000);
@@ -346,4 +366,15 @@ int epsim_next_completed(struct world *w)
 	if (list_empty(&w->completed))
 		return 0;
 	return list_first_entry(&w->completed, struct sim_task, done_node)->tid;
+}
+
+/* For system calls defined in other files (sys_entry.h). */
+struct sim_task *sys_current(struct world *w, int tid)
+{
+	return current(w, tid);
+}
+
+long sys_exit(struct world *w, struct sim_task *t, long ret)
+{
+	return syscall_done(w, t, ret);
 }

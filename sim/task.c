@@ -86,6 +86,7 @@ struct sim_task *task_create(struct sim_process *p, const char *name)
 	t->proc = p;
 	t->world = p->world;
 	t->state = TASK_IDLE;
+	t->stall_slot = -1;
 	INIT_LIST_HEAD(&t->run_node);
 	INIT_LIST_HEAD(&t->done_node);
 	sim_timer_init(&t->timer, task_timer_fn);

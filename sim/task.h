@@ -50,6 +50,8 @@ struct sim_task {
 	uint64_t saved_sigmask;		/* models task->saved_sigmask */
 	bool restore_sigmask;		/* models TIF_RESTORE_SIGMASK */
 	uint64_t handled;		/* signals whose handler ran since the last look */
+	bool uninterruptible;		/* asleep in a fault: only an explicit release wakes it */
+	int stall_slot;			/* the next epoll_wait's copy into this slot stalls; -1: none */
 };
 
 struct sim_process *process_create(struct world *w);

@@ -20,6 +20,7 @@ struct world *world_create(const struct world_config *cfg)
 	INIT_LIST_HEAD(&w->runq);
 	INIT_LIST_HEAD(&w->completed);
 	INIT_LIST_HEAD(&w->tfile_check_list);
+	INIT_LIST_HEAD(&w->tcp_bind_hash);
 	w->max_user_watches = (long)(DEFAULT_MEMORY_BYTES / 25 / EP_ITEM_COST);
 	w->nofile = 1024;
 	w->cap_block_suspend = cfg && cfg->epollwakeup; /* the reference kernel drops the bit */
@@ -27,6 +28,8 @@ struct world *world_create(const struct world_config *cfg)
 		w->max_user_watches = cfg->max_user_watches;
 	if (cfg && cfg->nofile > 0)
 		w->nofile = cfg->nofile;
+	if (cfg && cfg->alloc_fail_at > 0)
+		w->alloc_fail_at = cfg->alloc_fail_at;
 	p = process_create(w);
 	if (!p || !task_create(p, "main")) {
 		world_destroy(w);
@@ -37,11 +40,20 @@ struct world *world_create(const struct world_config *cfg)
 
 void world_destroy(struct world *w)
 {
+	(void)world_destroy_leaks(w);
+}
+
+long world_destroy_leaks(struct world *w)
+{
+	long leaked;
+
 	if (!w)
-		return;
+		return 0;
 	while (!list_empty(&w->processes))
 		process_destroy(list_first_entry(&w->processes, struct sim_process, node));
+	leaked = w->alloc_live;
 	free(w);
+	return leaked;
 }
 
 void sim_timer_init(struct sim_timer *t, void (*function)(struct sim_timer *))

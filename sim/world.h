@@ -34,6 +34,7 @@ struct world_config {
 	long max_user_watches;	/* <= 0: the kernel's default for this machine's size */
 	int nofile;		/* RLIMIT_NOFILE soft limit; <= 0: 1024 */
 	bool epollwakeup;	/* keep EPOLLWAKEUP (CAP_BLOCK_SUSPEND and CONFIG_PM_SLEEP); off: dropped */
+	long alloc_fail_at;	/* fault injection: fail allocation number N (1-based, creation included); 0: never */
 };
 
 struct world {
@@ -56,12 +57,18 @@ struct world {
 	struct sim_probe_sink probe;	/* observer of what happens inside a step */
 	long alloc_count;		/* allocations made so far */
 	long alloc_fail_at;		/* fail the allocation with this number (1-based); 0: never */
+	long alloc_failed;		/* allocations failed by alloc_fail_at */
+	long alloc_live;		/* allocations not yet freed (leak accounting) */
+	struct list_head tcp_bind_hash;	/* models the TCP bind hash: sockets holding a port (model/tcp.c) */
+	int tcp_port_rover;		/* the next ephemeral port to try (net.ipv4.ip_local_port_range) */
 };
 
 /* Create a world with one process (pid 1) and its main thread (tid 1). */
 struct world *world_create(const struct world_config *cfg);
 /* Destroy a world: close every fd of every process, free everything. */
 void world_destroy(struct world *w);
+/* world_destroy(), returning how many of the world's allocations were never freed (leaks). */
+long world_destroy_leaks(struct world *w);
 
 /* Models hrtimer_start() (absolute) and hrtimer_cancel() on the virtual clock. */
 void sim_timer_init(struct sim_timer *t, void (*function)(struct sim_timer *));

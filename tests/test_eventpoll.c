@@ -323,6 +323,38 @@ START_TEST(a11_close_with_unread_data_gives_err)
 }
 END_TEST
 
+START_TEST(a6_overflow_list_merge_order)
+{
+	int ep = new_ep(), a = new_efd(), b = new_efd(), c = new_efd(), d = new_efd(),
+	    e = new_efd();
+	int t1 = epsim_thread_create(w, T, "t1");
+	struct epoll_event out[2];
+	long ret;
+
+	add(ep, a, EPOLLIN, 1);
+	add(ep, b, EPOLLIN | EPOLLET, 2);
+	add(ep, c, EPOLLIN, 3);
+	add(ep, d, EPOLLIN, 4);
+	add(ep, e, EPOLLIN, 5);
+	poke(a);
+	poke(b);
+	poke(e);
+	/* t1's copy into slot 1 stalls: the scan stays open and callbacks go to ovflist */
+	ck_assert_int_eq(epsim_stall_next_copy(w, t1, 1), 0);
+	ck_assert_int_eq(epsim_epoll_wait(w, t1, ep, out, 2, 2, 0), -EPSIM_PENDING);
+	poke(c);
+	poke(d);
+	poke(a);
+	poke(b);
+	ck_assert_int_eq(epsim_unstall(w, T, t1), 0);
+	ck_assert(epsim_take_result(w, t1, &ret));
+	ck_assert_int_eq(ret, 2);
+	ck_assert_uint_eq(out[0].data.u64, 1);
+	ck_assert_uint_eq(out[1].data.u64, 2);
+	expect_data(ep, 16, 5, (uint64_t[]){ 5, 3, 4, 2, 1 });
+}
+END_TEST
+
 Suite *appendix_suite(void);
 Suite *appendix_suite(void)
 {
@@ -336,6 +368,7 @@ Suite *appendix_suite(void)
 	tcase_add_test(tc, a4_mixed_et_and_lt);
 	tcase_add_test(tc, a5_et_eventfd_edges);
 	tcase_add_test(tc, a5_et_eventfd_in_out);
+	tcase_add_test(tc, a6_overflow_list_merge_order);
 	tcase_add_test(tc, a7_oneshot_disarms_until_mod);
 	tcase_add_test(tc, a10_pipe_read_end_et);
 	tcase_add_test(tc, a10_pipe_write_end_et);

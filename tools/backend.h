@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <poll.h>
 #include <sys/epoll.h>
 
 enum sys_nr {
@@ -33,6 +34,24 @@ enum sys_nr {
 	SYS_SIGPENDING,		/* rt_sigpending of the calling thread: the set in value */
 	SYS_TIMERFD_CREATE,	/* timerfd_create(CLOCK_MONOTONIC, flags) */
 	SYS_TIMERFD_SETTIME,	/* timerfd_settime(fd, 0, {interval_ms, num ms}, NULL) */
+	SYS_UNSTALL,		/* release the stalled copy of thread fd2's wait (not a system call) */
+	SYS_SOCKET,		/* socket(AF_INET, SOCK_STREAM | flags, 0) */
+	SYS_BIND,		/* bind(fd, 127.0.0.1 port 0) */
+	SYS_LISTEN,		/* listen(fd, num) */
+	SYS_CONNECT,		/* connect(fd, 127.0.0.1 and the port of getsockname(fd2)) */
+	SYS_ACCEPT4,		/* accept4(fd, NULL, NULL, flags) */
+	SYS_SO_LINGER,		/* setsockopt(fd, SOL_SOCKET, SO_LINGER, {1, num}) */
+	SYS_SO_ERROR,		/* getsockopt(fd, SOL_SOCKET, SO_ERROR): the error in value */
+	SYS_FILL,		/* write(fd, 64 KiB) until a write fails: that failure */
+	SYS_DRAIN,		/* read(fd, 64 KiB) until a read fails or is 0: that result */
+	SYS_POLL,		/* poll(pfds, nfds, timeout_ms); pfds[npfds..nfds) faults */
+	SYS_SELECT,		/* select(nfds, fdsets[0..2], timeout_ms < 0 ? NULL : &tv) */
+	SYS_FCNTL,		/* fcntl(fd, op, num); F_SETOWN_EX: {F_OWNER_TID, tid of thread fd2} */
+	SYS_URING_SETUP,	/* io_uring_setup(num entries) */
+	SYS_URING_POLL,		/* io_uring_enter(fd, 1) of POLL_ADD on fd2, ev.events, user_data ev.data */
+	SYS_URING_READ,		/* io_uring_enter(fd, 1) of READ of num bytes from fd2, user_data ev.data */
+	SYS_URING_WAIT,		/* io_uring_enter(fd, 0, num, GETEVENTS), then reap the CQ into events[]
+				 * (events = res as uint32, data = user_data); ret = CQEs reaped */
 };
 
 /* Which buffer a wait hands the kernel. */
@@ -60,9 +79,17 @@ struct sys_call {
 	bool ts_null;		/* pwait2: NULL timeout */
 	long long ts_sec, ts_nsec;
 	long long interval_ms;	/* timerfd_settime */
+	bool has_stall;		/* waits: the copy into slot stall_slot stalls until SYS_UNSTALL */
+	int stall_slot;
+	struct pollfd *pfds;	/* poll: the caller's array, revents written back into it */
+	unsigned int npfds;	/* poll: valid entries of pfds */
+	long long nfds;		/* poll, select: the nfds argument */
+	unsigned long *fdsets[3]; /* select: in, out, ex sets of FDS_BYTES(nfds) bytes, or NULL */
 };
 
 #define SYS_MAX_EVENTS_COPY 4096
+/* Models MAX_RW_COUNT (INT_MAX & PAGE_MASK): the most one read or write moves; the runner's byte cap. */
+#define SYS_MAX_RW_COUNT 0x7ffff000LL
 
 struct sys_result {
 	long ret;		/* >= 0, or -errno */
@@ -75,9 +102,19 @@ struct sys_result {
 
 struct backend;
 
+/* What the simulator's allocator saw in one run (filled when the backend closes). */
+struct sim_alloc_report {
+	long allocs;		/* allocations attempted, from world creation on */
+	long failed;		/* allocations failed on purpose (alloc_fail_at) */
+	long leaked;		/* allocations still live once the world was destroyed */
+};
+
 struct backend_config {
 	long max_user_watches;	/* simulator only; <= 0: default */
 	int watchdog_ms;	/* bound on a call that should not block; <= 0: default 2000 */
+	bool check;		/* simulator: the runner checks the world's invariants after every step */
+	long alloc_fail_at;	/* simulator: fail allocation number N (1-based, from world creation); 0: never */
+	struct sim_alloc_report *alloc_report; /* simulator: filled at close; may be NULL */
 };
 
 typedef void (*backend_done_fn)(void *ctx, int thread, const struct sys_result *res);
@@ -118,6 +155,11 @@ struct backend_ops {
 	 * fills up to max items, returns how many there are, or -errno.
 	 */
 	int (*fdinfo)(struct backend *b, int epfd, struct sys_fdinfo_item *items, int max);
+	/*
+	 * Check the backend's internal invariants (the simulator's world_check):
+	 * 0 if they hold, -1 with a reason in why. NULL for a backend with none.
+	 */
+	int (*check)(struct backend *b, char *why, size_t len);
 };
 
 extern const struct backend_ops sim_backend_ops;

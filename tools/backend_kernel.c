@@ -53,6 +53,10 @@
  * the signal handler.
  */
 #include "backend.h"
+#include "uffd_stall.h"
+#include "kernel_tcp.h"
+#include "kernel_mpx.h"
+#include "kernel_uring.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -190,6 +194,9 @@ struct worker {
 	int stable;		/* consecutive asleep checks (settle) */
 	struct sys_call call;
 	struct sys_result res;
+	bool stalled;		/* its wait's copy to user space is stalled (stall=N) */
+	void *stall_addr;	/* the userfaultfd-registered pages of that buffer */
+	size_t stall_len;
 };
 
 struct backend {
@@ -201,6 +208,9 @@ struct backend {
 	struct worker **workers;	/* indexed by thread number */
 	int nworkers;			/* length of workers[] */
 	struct sys_result *scratch;	/* settle's copy of a result */
+	struct uffd_stall *uffd;	/* opened at the first stalled wait */
+	struct kernel_tcp *tcp;		/* ports of our TCP sockets, for settling (kernel_tcp.c) */
+	struct kernel_urings *urings;	/* our io_uring rings and read buffers (kernel_uring.c) */
 };
 
 /* -------------------------------------------------------------- signal */
@@ -208,14 +218,14 @@ struct backend {
 /*
  * Signal dispositions while a backend is open, shared by every open backend
  * (the only global mutable state): the watchdog's wake signal and the trace
- * signal SIGUSR1 get handlers that do nothing (no SA_RESTART, so a blocked
+ * signals SIGUSR1 and SIGIO get handlers that do nothing (no SA_RESTART, so a blocked
  * call returns EINTR); SIGPIPE is ignored so that EPIPE is a result, as in
  * the simulator, not the end of the process.
  */
 static pthread_mutex_t sig_lock = PTHREAD_MUTEX_INITIALIZER;
 static int sig_users;
 
-static const int handled_signals[] = { WAKE_SIGNAL, SIGUSR1, SIGPIPE };
+static const int handled_signals[] = { WAKE_SIGNAL, SIGUSR1, SIGPIPE, SIGIO };
 #define NHANDLED (sizeof(handled_signals) / sizeof(handled_signals[0]))
 static struct sigaction sig_saved[NHANDLED];
 
@@ -325,6 +335,18 @@ static void wait_buf_unmap(struct wait_buf *w)
 		munmap(w->map, w->maplen);
 }
 
+/*
+ * The length of a read/write buffer for a count: the kernel moves at most
+ * MAX_RW_COUNT bytes in one call (rw_verify_area's clamp), so a longer buffer
+ * is never touched; access_ok still sees the full count, so a count past the
+ * end of user space fails with EFAULT as with any real buffer.
+ */
+static size_t io_buf_len(long long num)
+{
+	return (unsigned long long)num > (unsigned long long)SYS_MAX_RW_COUNT ? (size_t)SYS_MAX_RW_COUNT
+									      : (size_t)num;
+}
+
 /* A data buffer for read/write: anonymous pages, zero filled. */
 static void *io_buf_map(size_t len)
 {
@@ -413,6 +435,59 @@ static long do_signal_call(const struct sys_call *c, struct sys_result *res)
 	}
 }
 
+/* The wait system call of c (epoll_wait, epoll_pwait or epoll_pwait2) into buf. */
+static long wait_syscall(const struct sys_call *c, struct epoll_event *buf)
+{
+	struct timespec ts = { (time_t)c->ts_sec, (long)c->ts_nsec };
+	uint64_t mask = c->sigmask;
+
+	if (c->nr == SYS_EPOLL_WAIT)
+		return sys_ret(syscall(SYS_epoll_wait, c->fd, buf, c->maxevents, (int)c->timeout_ms));
+	if (c->nr == SYS_EPOLL_PWAIT)
+		return sys_ret(syscall(SYS_epoll_pwait, c->fd, buf, c->maxevents, (int)c->timeout_ms,
+				       c->has_sigmask ? &mask : NULL, (size_t)c->sigsetsize));
+	return sys_ret(syscall(SYS_epoll_pwait2, c->fd, buf, c->maxevents, c->ts_null ? NULL : &ts,
+			       c->has_sigmask ? &mask : NULL, (size_t)c->sigsetsize));
+}
+
+/*
+ * A wait whose copy into slot k stalls: slots [0, k) lie on ordinary pages
+ * ending at a page boundary, slot k and on lie on pages registered with
+ * userfaultfd, so the kernel's copy stops in a fault until the runner
+ * releases the pages (SYS_UNSTALL).
+ */
+static long stall_wait(struct worker *w, const struct sys_call *c, struct sys_result *res)
+{
+	size_t page = (size_t)sysconf(_SC_PAGESIZE), esz = sizeof(struct epoll_event);
+	int slots = c->maxevents < SYS_MAX_EVENTS_COPY ? c->maxevents : SYS_MAX_EVENTS_COPY;
+	int k = c->stall_slot < slots ? c->stall_slot : slots;
+	size_t head = round_page((size_t)k * esz, page);
+	size_t tail = round_page((size_t)(slots - k) * esz + 1, page);
+	char *map = mmap(NULL, head + tail, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	struct epoll_event *start;
+	long r;
+
+	if (map == MAP_FAILED)
+		return -errno;
+	memset(map, 0, head);	/* present: only the tail faults */
+	start = (struct epoll_event *)(map + head - (size_t)k * esz);
+	r = uffd_stall_register(w->b->uffd, map + head, tail);
+	if (r == 0) {
+		pthread_mutex_lock(&w->lock);
+		w->stall_addr = map + head;
+		w->stall_len = tail;
+		pthread_mutex_unlock(&w->lock);
+		r = wait_syscall(c, start);
+	}
+	if (r > 0) {
+		res->nevents = r < slots ? (int)r : slots;
+		memcpy(res->events, start, (size_t)res->nevents * esz);
+	}
+	munmap(map, head + tail);
+	return r;
+}
+
 static long do_read(const struct sys_call *c, struct sys_result *res)
 {
 	uint64_t v = 0;
@@ -428,11 +503,11 @@ static long do_read(const struct sys_call *c, struct sys_result *res)
 	}
 	if (c->num <= 0)	/* nothing to map: the kernel sees count 0 or huge */
 		return sys_ret(syscall(SYS_read, c->fd, dummy, (size_t)c->num));
-	buf = io_buf_map((size_t)c->num);
+	buf = io_buf_map(io_buf_len(c->num));
 	if (!buf)
 		return -ENOMEM;
 	r = sys_ret(syscall(SYS_read, c->fd, buf, (size_t)c->num));
-	munmap(buf, (size_t)c->num);
+	munmap(buf, io_buf_len(c->num));
 	return r;
 }
 
@@ -447,11 +522,11 @@ static long do_write(const struct sys_call *c)
 		return sys_ret(syscall(SYS_write, c->fd, &v, sizeof(v)));
 	if (c->num <= 0)
 		return sys_ret(syscall(SYS_write, c->fd, dummy, (size_t)c->num));
-	buf = io_buf_map((size_t)c->num);	/* zero filler, one single write */
+	buf = io_buf_map(io_buf_len(c->num));	/* zero filler, one single write */
 	if (!buf)
 		return -ENOMEM;
 	r = sys_ret(syscall(SYS_write, c->fd, buf, (size_t)c->num));
-	munmap(buf, (size_t)c->num);
+	munmap(buf, io_buf_len(c->num));
 	return r;
 }
 
@@ -529,7 +604,9 @@ static long run_syscall(const struct sys_call *c, struct sys_result *res,
 	case SYS_TIMERFD_SETTIME:
 		return do_timerfd_settime(c);
 	default:
-		return -ENOSYS;
+		if (kernel_mpx_is_call(c->nr))
+			return kernel_mpx_call(c);	/* poll, select, fcntl: kernel_mpx.c */
+		return kernel_tcp_is_call(c->nr) ? kernel_tcp_call(c, res) : -ENOSYS;
 	}
 	if (r == 0) {
 		res->fds[0] = fds[0];
@@ -545,13 +622,16 @@ static int closing_fd(const struct sys_call *c)
 		return c->fd;
 	if (c->nr == SYS_DUP2)
 		return c->fd2;
+	if (c->nr == SYS_FCNTL)
+		return c->fd;	/* flags and owners of the harness's fds are not ours to change */
 	return -1;
 }
 
 static bool creates_one_fd(enum sys_nr nr)
 {
 	return nr == SYS_EPOLL_CREATE || nr == SYS_EPOLL_CREATE1 ||
-	       nr == SYS_EVENTFD2 || nr == SYS_DUP || nr == SYS_DUP2 || nr == SYS_TIMERFD_CREATE;
+	       nr == SYS_EVENTFD2 || nr == SYS_DUP || nr == SYS_DUP2 || nr == SYS_TIMERFD_CREATE ||
+	       nr == SYS_SOCKET || nr == SYS_ACCEPT4 || nr == SYS_URING_SETUP;
 }
 
 /* Record what the call did to the fd table. */
@@ -568,7 +648,72 @@ static void track_fds(struct backend *b, const struct sys_call *c,
 		fdset_add(&b->created, res->fds[0]);
 		fdset_add(&b->created, res->fds[1]);
 	}
+	kernel_tcp_track(b->tcp, c, res);
 	pthread_mutex_unlock(&b->fd_lock);
+}
+
+/* Whether call nr takes an fd in `fd` (the others take none, or a number that is not an fd). */
+static bool call_takes_fd(enum sys_nr nr)
+{
+	switch (nr) {
+	case SYS_EPOLL_CREATE:
+	case SYS_EPOLL_CREATE1:
+	case SYS_PIPE2:
+	case SYS_EVENTFD2:
+	case SYS_SOCKETPAIR:
+	case SYS_NANOSLEEP:
+	case SYS_TGKILL:
+	case SYS_SIGPROCMASK:
+	case SYS_SIGPENDING:
+	case SYS_TIMERFD_CREATE:
+	case SYS_UNSTALL:
+	case SYS_SOCKET:
+		return false;
+	default:
+		return true;
+	}
+}
+
+/* An fd argument as passed on: one the backend created and still holds, else -1 (EBADF). */
+static int own_fd(struct backend *b, int fd)
+{
+	bool ours;
+
+	pthread_mutex_lock(&b->fd_lock);
+	ours = fdset_has(&b->created, fd);
+	pthread_mutex_unlock(&b->fd_lock);
+	return ours ? fd : -1;
+}
+
+/* own_fd() as kernel_mpx_own_fds() asks it. */
+static bool own_fd_cb(void *ctx, int fd)
+{
+	return own_fd(ctx, fd) >= 0;
+}
+
+/* dup2's target may also be a free number, but never an fd of the harness. */
+static int own_or_free_fd(struct backend *b, int fd)
+{
+	if (fd < 0 || own_fd(b, fd) >= 0)
+		return fd;
+	return fcntl(fd, F_GETFD) < 0 && errno == EBADF ? fd : -1;
+}
+
+/*
+ * Keep the call to fds this backend created: any other fd (the harness's
+ * own, or a number of ours that was closed and reused by the harness)
+ * becomes -1, which every system call refuses with EBADF as it does a
+ * closed fd. fd2 is an fd for epoll_ctl, dup2 and connect only.
+ */
+static void own_fds_only(struct backend *b, struct sys_call *c)
+{
+	if (call_takes_fd(c->nr))
+		c->fd = own_fd(b, c->fd);
+	if (c->nr == SYS_EPOLL_CTL || c->nr == SYS_CONNECT || c->nr == SYS_URING_POLL ||
+	    c->nr == SYS_URING_READ)
+		c->fd2 = own_fd(b, c->fd2);
+	else if (c->nr == SYS_DUP2)
+		c->fd2 = own_or_free_fd(b, c->fd2);
 }
 
 static void execute(struct worker *w)
@@ -587,7 +732,15 @@ static void execute(struct worker *w)
 		res->ret = -EBADF;	/* not ours: never touch the harness's fds */
 		return;
 	}
-	res->ret = run_syscall(c, res, &w->cancel);
+	own_fds_only(b, &w->call);
+	kernel_mpx_own_fds(&w->call, own_fd_cb, b);	/* the fds inside poll's and select's arrays */
+	if (c->has_stall && c->maxevents > 0 && c->maxevents <= EP_MAX_EVENTS && b->uffd)
+		res->ret = stall_wait(w, c, res);
+	else
+		res->ret = kernel_uring_is_call(c->nr) ? kernel_uring_call(b->urings, c, res)
+						       : run_syscall(c, res, &w->cancel);
+	if (c->nr == SYS_CLOSE && res->ret == 0)
+		kernel_uring_forget(b->urings, c->fd);	/* a ring's mappings go with its fd */
 	track_fds(b, c, res);
 }
 
@@ -761,6 +914,16 @@ static long blocking_sysno(enum sys_nr nr)
 		return SYS_write;
 	case SYS_NANOSLEEP:
 		return SYS_clock_nanosleep;
+	case SYS_ACCEPT4:
+		return SYS_accept4;
+	case SYS_CONNECT:
+		return SYS_connect;
+	case SYS_POLL:
+		return SYS_poll;
+	case SYS_SELECT:
+		return SYS_select;
+	case SYS_URING_WAIT:
+		return SYS_io_uring_enter;
 	default:
 		return -1;
 	}
@@ -813,6 +976,9 @@ static long long call_bound_ms(const struct sys_call *c, int watchdog_ms)
 		if (c->num <= 0)
 			return watchdog_ms;
 		return (c->num < MAX_SLEEP_MS ? c->num : MAX_SLEEP_MS) + watchdog_ms;
+	case SYS_POLL:
+	case SYS_SELECT:
+		return c->timeout_ms >= 0 ? c->timeout_ms + watchdog_ms : watchdog_ms;
 	default:
 		return watchdog_ms;
 	}
@@ -913,6 +1079,54 @@ static struct worker *worker_get(struct backend *b, int thread)
 	return b->workers[thread];
 }
 
+/* Release a worker's stalled copy: its wait goes on. */
+static int unstall(struct backend *b, struct worker *w)
+{
+	int r;
+
+	pthread_mutex_lock(&w->lock);
+	r = w->stalled ? uffd_stall_release(b->uffd, w->stall_addr, w->stall_len) : -EINVAL;
+	w->stalled = false;
+	pthread_mutex_unlock(&w->lock);
+	return r;
+}
+
+/* SYS_UNSTALL is the runner's own action, done here, not on a thread. */
+static int submit_unstall(struct backend *b, const struct sys_call *call, struct sys_result *res)
+{
+	struct worker *target = worker_get(b, call->fd2);
+
+	memset(res, 0, offsetof(struct sys_result, events));
+	res->fds[0] = res->fds[1] = -1;
+	res->ret = target ? unstall(b, target) : -EINVAL;
+	return 1;
+}
+
+/* After posting a stalled wait: it finished at once (1), or its copy faulted (0). */
+static int submit_stalled(struct backend *b, struct worker *w, long long bound_ms,
+			  struct sys_result *res)
+{
+	long long deadline = now_ms() + bound_ms;
+
+	for (;;) {
+		pthread_mutex_lock(&w->lock);
+		if (w->state == SLOT_FINISHED) {
+			slot_take(w, res);
+			pthread_mutex_unlock(&w->lock);
+			return 1;
+		}
+		pthread_mutex_unlock(&w->lock);
+		if (uffd_stall_wait_fault(b->uffd, POLL_MS) == 1) {
+			pthread_mutex_lock(&w->lock);
+			w->stalled = true;
+			pthread_mutex_unlock(&w->lock);
+			return 0;
+		}
+		if (now_ms() >= deadline)
+			return 0;
+	}
+}
+
 static int kernel_submit(struct backend *b, int thread, const struct sys_call *call,
 			 struct sys_result *res)
 {
@@ -922,7 +1136,12 @@ static int kernel_submit(struct backend *b, int thread, const struct sys_call *c
 
 	if (!w || !call || !res)
 		return -1;
-	if (call->nr == SYS_TGKILL) {	/* the runner names a thread; the kernel wants its tid */
+	if (call->nr == SYS_UNSTALL)
+		return submit_unstall(b, call, res);
+	if (call->has_stall && thread != 0 && !b->uffd && !(b->uffd = uffd_stall_open()))
+		return -1;
+	if (call->nr == SYS_TGKILL || (call->nr == SYS_FCNTL && call->op == F_SETOWN_EX)) {
+		/* the runner names a thread; the kernel wants its tid */
 		struct worker *target = worker_get(b, call->fd2);
 		if (!target)
 			return -1;
@@ -933,6 +1152,8 @@ static int kernel_submit(struct backend *b, int thread, const struct sys_call *c
 	if (!slot_post(w, call))
 		return -1;
 	bound = call_bound_ms(call, b->watchdog_ms);
+	if (call->has_stall && thread != 0)
+		return submit_stalled(b, w, bound, res);
 	if (thread == 0)
 		return submit_main(w, bound, res);
 	return submit_other(w, bound, res);
@@ -948,7 +1169,7 @@ static bool worker_settled(struct worker *w)
 	pthread_mutex_lock(&w->lock);
 	st = w->state;
 	pthread_mutex_unlock(&w->lock);
-	if (st == SLOT_IDLE || st == SLOT_FINISHED)
+	if (st == SLOT_IDLE || st == SLOT_FINISHED || w->stalled)
 		return true;
 	w->stable = worker_looks_asleep(w) ? w->stable + 1 : 0;
 	return w->stable >= 2;
@@ -975,7 +1196,9 @@ static void settle_wait(struct backend *b)
 
 static int kernel_settle(struct backend *b, backend_done_fn done, void *ctx)
 {
+	kernel_tcp_quiesce(b->tcp, KERNEL_TCP_SETTLE_MS);	/* loopback TCP work first: it may wake threads */
 	settle_wait(b);
+	kernel_tcp_quiesce(b->tcp, KERNEL_TCP_SETTLE_MS);
 	for (int i = 1; i < b->nworkers; i++) {
 		struct worker *w = b->workers[i];
 		bool finished;
@@ -1025,15 +1248,21 @@ static void kernel_close(struct backend *b)
 	if (!b)
 		return;
 	for (int i = 0; i < b->nworkers; i++)
+		if (b->workers[i] && b->workers[i]->stalled)
+			unstall(b, b->workers[i]);
+	for (int i = 0; i < b->nworkers; i++)
 		if (b->workers[i])
 			worker_stop(b->workers[i]);
+	uffd_stall_close(b->uffd);
 	close_created_fds(b);
+	kernel_urings_free(b->urings);
 	signal_release();
 	pthread_mutex_destroy(&b->fd_lock);
 	free(b->workers);
 	free(b->created.has);
 	free(b->preexisting.has);
 	free(b->scratch);
+	kernel_tcp_free(b->tcp);
 	free(b);
 }
 
@@ -1107,7 +1336,9 @@ static struct backend *kernel_open(const struct backend_config *cfg, char *err,
 		return open_fail(b, err, errlen, "scanning /proc/self/fd");
 	b->scratch = malloc(sizeof(*b->scratch));
 	b->workers = calloc(1, sizeof(*b->workers));
-	if (!b->scratch || !b->workers)
+	b->tcp = kernel_tcp_new();
+	b->urings = kernel_urings_new();
+	if (!b->scratch || !b->workers || !b->tcp || !b->urings)
 		return open_fail(b, err, errlen, "allocating");
 	b->nworkers = 1;
 	b->workers[0] = worker_start(b, "main");

@@ -15,14 +15,18 @@
 #include "task.h"
 #include "eventpoll.h"
 #include "fdtable.h"
+#include "world_check.h"
 #include "xalloc.h"
 
-#define SIM_MAX_THREADS 256
+#define SIM_MAX_THREADS 256	/* RUN_MAX_THREADS (run_limits.h) */
 
 struct sim_thread {
 	int tid;
 	struct epoll_event buf[SYS_MAX_EVENTS_COPY]; /* the thread's user buffer */
 	struct sys_call call;	/* the call in progress */
+	struct timeval tv;	/* select's timeout, which the call writes back */
+	uint64_t value;		/* an eventfd/timerfd read's value, written when the read ends */
+	struct io_uring_cqe *cqes; /* uring_wait's reaped completions (SYS_MAX_EVENTS_COPY), made on use */
 	bool busy;
 };
 
@@ -31,6 +35,7 @@ struct backend {
 	int watchdog_ms;
 	struct sys_result *scratch;	/* settle's result */
 	struct sim_thread *threads[SIM_MAX_THREADS];
+	struct sim_alloc_report *alloc_report;	/* filled at close, if asked for */
 };
 
 struct world *sim_backend_world(struct backend *b)
@@ -50,10 +55,15 @@ static struct backend *sim_open(const struct backend_config *cfg, char *err, siz
 	struct backend *b = xcalloc(1, sizeof(*b));
 
 	wc.max_user_watches = cfg ? cfg->max_user_watches : 0;
+	wc.alloc_fail_at = cfg ? cfg->alloc_fail_at : 0;
 	b->watchdog_ms = cfg && cfg->watchdog_ms > 0 ? cfg->watchdog_ms : 2000;
+	b->alloc_report = cfg ? cfg->alloc_report : NULL;
 	b->w = epsim_world_create(&wc);
 	if (!b->w) {
-		snprintf(err, errlen, "cannot create a simulated world");
+		snprintf(err, errlen, "cannot create a simulated world%s",
+			 wc.alloc_fail_at ? " (allocation failed on purpose)" : "");
+		if (b->alloc_report)
+			*b->alloc_report = (struct sim_alloc_report){ wc.alloc_fail_at, 1, 0 };
 		free(b);
 		return NULL;
 	}
@@ -67,10 +77,19 @@ static void sim_close(struct backend *b)
 {
 	if (!b)
 		return;
-	epsim_world_destroy(b->w);
+	if (b->alloc_report) {
+		b->alloc_report->allocs = b->w->alloc_count;
+		b->alloc_report->failed = b->w->alloc_failed;
+		b->alloc_report->leaked = world_destroy_leaks(b->w);
+	} else {
+		epsim_world_destroy(b->w);
+	}
 	free(b->scratch);
-	for (int i = 0; i < SIM_MAX_THREADS; i++)
+	for (int i = 0; i < SIM_MAX_THREADS; i++) {
+		if (b->threads[i])
+			free(b->threads[i]->cqes);
 		free(b->threads[i]);
+	}
 	free(b);
 }
 
@@ -119,6 +138,54 @@ static long sim_pwait(struct backend *b, struct sim_thread *th, const struct sys
 				  c->ts_null ? NULL : ts, mask, (size_t)c->sigsetsize);
 }
 
+/* connect: the port of the target's own address first (its errors are the step's). */
+static long sim_connect(struct world *w, int tid, const struct sys_call *c)
+{
+	long port = epsim_getsockname_port(w, tid, c->fd2);
+
+	return port < 0 ? port : epsim_connect_loopback(w, tid, c->fd, (unsigned int)port);
+}
+
+/* fill and drain move data in blocks of this size (the kernel backend's too). */
+#define FILL_BLOCK 65536
+
+/* The TCP calls: socket, bind, listen, connect, accept4, SO_LINGER, SO_ERROR; fill, drain. */
+static long sim_issue_tcp(struct world *w, int tid, const struct sys_call *c,
+			  struct sys_result *res)
+{
+	int soerr = 0;
+	long ret;
+
+	switch (c->nr) {
+	case SYS_SOCKET:
+		return epsim_socket(w, tid, AF_INET, SOCK_STREAM | c->flags, 0);
+	case SYS_BIND:
+		return epsim_bind_loopback(w, tid, c->fd);
+	case SYS_LISTEN:
+		return epsim_listen(w, tid, c->fd, (int)c->num);
+	case SYS_CONNECT:
+		return sim_connect(w, tid, c);
+	case SYS_ACCEPT4:
+		return epsim_accept4(w, tid, c->fd, c->flags);
+	case SYS_SO_LINGER:
+		return epsim_setsockopt_linger(w, tid, c->fd, 1, (int)c->num);
+	case SYS_SO_ERROR:
+		ret = epsim_getsockopt_error(w, tid, c->fd, &soerr);
+		res->value = (uint64_t)soerr;
+		return ret;
+	case SYS_FILL:
+		while ((ret = epsim_write(w, tid, c->fd, FILL_BLOCK, 0)) > 0)
+			;
+		return ret;
+	case SYS_DRAIN:
+		while ((ret = epsim_read(w, tid, c->fd, FILL_BLOCK, NULL)) > 0)
+			;
+		return ret;
+	default:
+		return -ENOSYS;
+	}
+}
+
 /* The calls added for signals and timerfd. */
 static long sim_issue_more(struct backend *b, struct sim_thread *th, const struct sys_call *c,
 			   struct sys_result *res)
@@ -138,11 +205,22 @@ static long sim_issue_more(struct backend *b, struct sim_thread *th, const struc
 		return epsim_sigpending(w, tid, &res->value);
 	case SYS_TIMERFD_CREATE:
 		return epsim_timerfd_create(w, tid, c->flags);
+	case SYS_UNSTALL:
+		return epsim_unstall(w, tid, sim_backend_tid(b, c->fd2));
+	case SYS_POLL:
+	case SYS_SELECT:
+	case SYS_FCNTL:
+		return sim_issue_mpx(w, tid, c, sim_backend_tid(b, c->fd2), &th->tv);
+	case SYS_URING_SETUP:
+	case SYS_URING_POLL:
+	case SYS_URING_READ:
+	case SYS_URING_WAIT:
+		return sim_issue_uring(w, tid, c, &th->cqes);
 	case SYS_TIMERFD_SETTIME:
 		return epsim_timerfd_settime(w, tid, c->fd, (uint64_t)c->num,
 					     (uint64_t)c->interval_ms);
 	default:
-		return -ENOSYS;
+		return sim_issue_tcp(w, tid, c, res);
 	}
 }
 
@@ -168,11 +246,11 @@ static long sim_issue(struct backend *b, struct sim_thread *th, const struct sys
 		return epsim_eventfd2(w, tid, (uint64_t)c->num, c->flags);
 	case SYS_SOCKETPAIR:
 		return epsim_socketpair(w, tid, AF_UNIX, c->op | c->flags, 0, res->fds);
-	case SYS_READ:
-		return epsim_read(w, tid, c->fd, c->fd_is_counter ? 8 : (size_t)c->num, &res->value);
-	case SYS_WRITE:
+	case SYS_READ:	/* a blocking read may park: its value lands in the thread's own slot */
+		return epsim_read(w, tid, c->fd, c->fd_is_counter ? 8 : (size_t)c->num, &th->value);
+	case SYS_WRITE:	/* a byte write sends zeros, as the kernel backend's buffer holds */
 		return epsim_write(w, tid, c->fd, c->fd_is_counter ? 8 : (size_t)c->num,
-				   (uint64_t)c->num);
+				   c->fd_is_counter ? (uint64_t)c->num : 0);
 	case SYS_CLOSE:
 		return epsim_close(w, tid, c->fd);
 	case SYS_DUP:
@@ -204,6 +282,8 @@ static uint64_t sim_call_bound_ns(const struct sys_call *c, int watchdog_ms)
 	if (c->nr == SYS_EPOLL_PWAIT2 && !c->ts_null && c->ts_sec >= 0 && c->ts_sec <= 3600 &&
 	    c->ts_nsec >= 0)
 		ns += (uint64_t)c->ts_sec * 1000000000 + (uint64_t)c->ts_nsec;
+	if ((c->nr == SYS_POLL || c->nr == SYS_SELECT) && c->timeout_ms > 0)
+		ns += (uint64_t)c->timeout_ms * 1000000;
 	return ns;
 }
 
@@ -217,6 +297,10 @@ static void sim_fill(struct sim_thread *th, long ret, struct sys_result *res)
 	}
 	if (ret >= 0 && th->call.nr != SYS_PIPE2 && th->call.nr != SYS_SOCKETPAIR)
 		res->fds[0] = (int)ret;
+	if (th->call.nr == SYS_READ)
+		res->value = th->value;
+	if (th->call.nr == SYS_URING_WAIT)
+		sim_fill_uring(th->cqes, ret, res);
 }
 
 /* The main thread slept: let virtual time run until its call ends or the watchdog bound. */
@@ -263,6 +347,8 @@ static int sim_submit(struct backend *b, int thread, const struct sys_call *call
 		return -1;
 	memset(res, 0, offsetof(struct sys_result, events));
 	th->call = *call;
+	if (call->has_stall)
+		epsim_stall_next_copy(b->w, th->tid, call->stall_slot);
 	ret = sim_issue(b, th, call, res);
 	if (ret == -EPSIM_PENDING && thread == 0) {
 		ret = sim_run_main_until_done(b, th);
@@ -324,6 +410,12 @@ static int sim_fdinfo(struct backend *b, int epfd, struct sys_fdinfo_item *items
 	return n;
 }
 
+/* The world's invariants (world_check.h). */
+static int sim_check(struct backend *b, char *why, size_t len)
+{
+	return world_check(b->w, why, len);
+}
+
 const struct backend_ops sim_backend_ops = {
 	.name = "sim",
 	.open = sim_open,
@@ -333,4 +425,5 @@ const struct backend_ops sim_backend_ops = {
 	.submit = sim_submit,
 	.settle = sim_settle,
 	.fdinfo = sim_fdinfo,
+	.check = sim_check,
 };

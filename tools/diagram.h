@@ -29,12 +29,13 @@ struct dg_probe {
 	uint64_t data;			/* the item's trace data */
 	uint32_t key;			/* wake key (CALLBACK) or events (DELIVER) */
 	int ewake;
+	int cause;			/* index of the callback that led to it, -1 if none */
 };
 
 /* One step of the recording. */
 struct dg_step {
 	struct world_snapshot snap;	/* the world after the step */
-	struct dg_probe *probes;	/* in the order they fired */
+	struct dg_probe *probes;	/* in the order they fired, a callback before what it caused */
 	size_t nprobes;
 	size_t log_from, log_to;	/* its entries in rec->res.log */
 	int *fds;			/* per trace name: its fd number after the step, or -1 */
@@ -118,8 +119,9 @@ void dg_mermaid(const struct dg_recording *rec, bool fenced, FILE *out);
 void dg_perfetto(const struct dg_recording *rec, FILE *out);
 /* A self-contained HTML page stepping through the trace, opening at step (1-based). */
 void dg_html(const struct dg_recording *rec, size_t step, FILE *out);
-/* One instance after one step as SVG: tree with NIL leaves, rdllist, ovflist, wq (HTML, docs). */
-void dg_svg_instance(const struct dg_recording *rec, size_t step, const struct snap_epoll *ep,
+/* One instance after step index s (0-based) as SVG: tree with NIL leaves, rdllist, ovflist,
+ * wq and poll_wait; styled by the HTML page it is part of. */
+void dg_svg_instance(const struct dg_recording *rec, size_t s, const struct snap_epoll *ep,
 		     FILE *out);
 
 /* ---- the command ---- */

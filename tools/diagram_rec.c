@@ -8,10 +8,16 @@
  * step's own thread runs first, then the threads it woke, in wake-up order
  * (the world's run queue). A thread's turn ends when it goes back to sleep, or
  * when it has made the deliveries its log entry shows and a woken thread waits.
+ *
+ * ep_poll_callback reports itself when it returns, after the wake-ups it did
+ * (and after the callbacks of outer instances it set off, for nested epoll).
+ * The recorder moves each callback in front of what it caused, so probes read
+ * as cause, then effect, and dg_probe.cause links an effect to its callback.
  */
 #include <stdlib.h>
 #include <string.h>
 #include "diagram.h"
+#include "diagram_draw.h"
 #include "backend_sim.h"
 #include "eventpoll.h"
 #include "world.h"
@@ -145,6 +151,58 @@ static void dg_attribute(const struct dg_recording *rec, const struct run_view *
 	free(tt.want);
 }
 
+/* Whether probe p (the head of a group) was caused by callback c: a wake-up of a thread
+ * asleep on c's instance, or the callback of an outer instance watching c's instance. */
+static bool dg_caused_by(const struct dg_recording *rec, const struct world_snapshot *before,
+			 const struct world_snapshot *after, const struct dg_probe *c,
+			 const struct dg_probe *p)
+{
+	const struct snap_epoll *ep = before ? dg_epoll_by_id(before, c->ep_id) : NULL;
+	uint64_t ep_id = 0, file_id = 0;
+
+	if (!ep)
+		ep = dg_epoll_by_id(after, c->ep_id);
+	if (p->kind == PROBE_CALLBACK)
+		return ep && p->file_id == ep->file_id;
+	if (p->kind != PROBE_TASK_WAKE || p->task < 0 || !before)
+		return false;
+	return dg_sleeper_of(before, rec->t->threads[p->task].name, &ep_id, &file_id) &&
+	       ep_id == c->ep_id;
+}
+
+/* Move probes[i] to j, the rest of [j, i) one up; what moved now has it as its cause. */
+static void dg_rotate(struct dg_probe *probes, size_t j, size_t i)
+{
+	struct dg_probe c = probes[i];
+
+	memmove(&probes[j + 1], &probes[j], (i - j) * sizeof(*probes));
+	probes[j] = c;
+	for (size_t k = j + 1; k <= i; k++)
+		probes[k].cause = probes[k].cause < 0 ? (int)j : probes[k].cause + 1;
+}
+
+/* Put each callback before the groups of probes it caused (see the comment at the top). */
+static void dg_order_causes(const struct dg_recording *rec, const struct world_snapshot *before,
+			    const struct world_snapshot *after, struct dg_probe *probes, size_t n)
+{
+	size_t *start = xcalloc(n + 1, sizeof(size_t));	/* group ending at k starts at start[k] */
+
+	for (size_t i = 0; i < n; i++) {
+		size_t j = i;
+		start[i] = i;
+		probes[i].cause = -1;
+		if (probes[i].kind != PROBE_CALLBACK)
+			continue;
+		while (j > 0 && probes[start[j - 1]].cause < 0 &&
+		       dg_caused_by(rec, before, after, &probes[i], &probes[start[j - 1]]))
+			j = start[j - 1];
+		if (j < i)
+			dg_rotate(probes, j, i);
+		start[i] = j;
+	}
+	free(start);
+}
+
 /* Replace each item probe's token by the trace name and data it stands for. */
 static void dg_resolve_tokens(const struct dg_recording *rec, struct dg_probe *probes, size_t n)
 {
@@ -178,6 +236,8 @@ static void dg_after_step(void *ctx, struct backend *b, const struct run_view *v
 	st->log_to = v->log->n;
 	dg_resolve_tokens(rec, r->buf, r->n);
 	dg_attribute(rec, v, r->buf, r->n);
+	dg_order_causes(rec, v->step ? &rec->steps[v->step - 1].snap : NULL, &st->snap, r->buf,
+			r->n);
 	st->probes = r->n ? xcalloc(r->n, sizeof(*r->buf)) : NULL;
 	if (r->n)
 		memcpy(st->probes, r->buf, r->n * sizeof(*r->buf));

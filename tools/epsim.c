@@ -7,9 +7,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "diagram.h"
+#include "fuzz.h"
 #include "logdiff.h"
 #include "runner.h"
 #include "statedump.h"
+#include "stats_report.h"
 #include "trace.h"
 #include "xalloc.h"
 
@@ -20,6 +23,8 @@ struct cli {
 	const struct backend_ops *backend;
 	bool json;
 	bool state;
+	bool check;	/* --check: simulator invariants after every step */
+	bool stats;	/* --stats: the simulator's cost counters per step (stats_report.c) */
 	int context;
 	const char *out;
 };
@@ -32,25 +37,31 @@ static const char *usage_text =
 	"  diff    run traces on the simulator and the kernel and compare the logs\n"
 	"  check   run traces on one backend and compare with their golden TRACE.expected\n"
 	"  record  run traces on the kernel and write the golden TRACE.expected\n"
+	"  diagram draw a trace run on the simulator: svg, dot, mermaid, perfetto, html\n"
+	"  fuzz    run random traces on both backends; shrink and save the first divergence\n"
 	"  help    show help for a command\n"
 	"\n"
 	"Exit status: 0 success, 1 divergence or failed expectation, 2 trouble.\n"
 	"Run 'epsim help COMMAND' for a command's options.\n";
 
 static const char *help_run =
-	"usage: epsim run [--backend sim|kernel] [--json] [--state] TRACE\n"
+	"usage: epsim run [--backend sim|kernel] [--json] [--state] [--check] [--stats] TRACE\n"
 	"  Run TRACE and print its result log (text, or JSON with --json).\n"
 	"  --backend B   sim (default) or kernel\n"
 	"  --json        print the log as one JSON document (schema 1)\n"
 	"  --state       (sim) print the simulator's epoll state after every step\n"
+	"  --check       (sim) check the simulator's invariants after every step; a\n"
+	"                violation stops the run with an error (exit 2)\n"
+	"  --stats       (sim) print each step's cost counters (fds scanned, poll calls,\n"
+	"                wait-queue entries, callbacks, bytes copied) and their totals\n"
 	"  Inline expectations (=> ...) that fail are reported; exit status 1.\n";
 static const char *help_diff =
-	"usage: epsim diff [--context N] TRACE...\n"
+	"usage: epsim diff [--context N] [--check] TRACE...\n"
 	"  Run each TRACE on the simulator and on the kernel and compare the logs step by\n"
 	"  step. Prints the first divergence with N lines around it (default 3).\n"
 	"  Exit 0 if every trace matches, 1 on a divergence, 2 on trouble.\n";
 static const char *help_check =
-	"usage: epsim check [--backend sim|kernel] TRACE...\n"
+	"usage: epsim check [--backend sim|kernel] [--check] TRACE...\n"
 	"  Run each TRACE and compare its log with the golden log TRACE.expected (recorded\n"
 	"  from the kernel by 'epsim record'). A missing golden log is trouble (exit 2).\n";
 static const char *help_record =
@@ -76,6 +87,10 @@ static const char *command_help(const char *cmd)
 		return help_check;
 	if (!strcmp(cmd, "record"))
 		return help_record;
+	if (!strcmp(cmd, "diagram"))
+		return diagram_help;
+	if (!strcmp(cmd, "fuzz"))
+		return fuzz_help;
 	return NULL;
 }
 
@@ -128,6 +143,7 @@ static int cmd_run(struct cli *c, int argc, char **argv)
 {
 	struct run_options o = { 0 };
 	struct statedump sd = { .out = stdout };
+	struct stats_report sr = { .out = stdout };
 	struct run_result res;
 	struct trace *t;
 	int rc;
@@ -137,6 +153,16 @@ static int cmd_run(struct cli *c, int argc, char **argv)
 	t = load(argv[0]);
 	if (!t)
 		return EXIT_TROUBLE;
+	o.cfg.check = c->check;
+	if (c->stats && (c->backend != &sim_backend_ops || c->state || c->json)) {
+		fprintf(stderr, "epsim: --stats needs the sim backend, without --state or --json\n");
+		trace_free(t);
+		return EXIT_TROUBLE;
+	}
+	if (c->stats) {
+		o.after_step = stats_after_step;
+		o.after_step_ctx = &sr;
+	}
 	if (c->state && c->backend == &sim_backend_ops) {
 		o.after_step = statedump_after_step;
 		o.after_step_ctx = &sd;
@@ -147,6 +173,8 @@ static int cmd_run(struct cli *c, int argc, char **argv)
 	}
 	if (c->json)
 		run_log_print_json(&res.log, stdout);
+	else if (c->stats)
+		stats_finish(&sr, &res.log);
 	else if (!c->state)
 		run_log_print_text(&res.log, stdout);
 	rc = report_mismatches(t, &res);
@@ -157,11 +185,12 @@ static int cmd_run(struct cli *c, int argc, char **argv)
 
 /* Run a trace and give its log lines; -1 on trouble. */
 static int lines_of(const struct trace *t, const struct backend_ops *ops, struct log_lines *l,
-		    int *mismatch)
+		    int *mismatch, bool check)
 {
+	struct run_options o = { .cfg.check = check };
 	struct run_result res;
 
-	if (run_one(t, ops, NULL, &res) != 0)
+	if (run_one(t, ops, &o, &res) != 0)
 		return -1;
 	if (mismatch && report_mismatches(t, &res))
 		*mismatch = 1;
@@ -178,11 +207,11 @@ static int diff_one(struct cli *c, const char *path)
 
 	if (!t)
 		return EXIT_TROUBLE;
-	if (lines_of(t, &kernel_backend_ops, &ks, &mismatch) != 0) {
+	if (lines_of(t, &kernel_backend_ops, &ks, &mismatch, false) != 0) {
 		trace_free(t);
 		return EXIT_TROUBLE;
 	}
-	if (lines_of(t, &sim_backend_ops, &ss, &mismatch) != 0) {
+	if (lines_of(t, &sim_backend_ops, &ss, &mismatch, c->check) != 0) {
 		log_lines_free(&ks);
 		trace_free(t);
 		return EXIT_TROUBLE;
@@ -243,7 +272,7 @@ static int check_one(struct cli *c, const char *path)
 			gp);
 		goto out;
 	}
-	if (lines_of(t, c->backend, &got, &mismatch) == 0) {
+	if (lines_of(t, c->backend, &got, &mismatch, c->check) == 0) {
 		rc = log_lines_diff(&want, "golden (kernel)", &got, c->backend->name, c->context, NULL);
 		if (rc) {
 			printf("%s: DIVERGES from %s\n", path, gp);
@@ -323,7 +352,8 @@ static int parse_options(struct cli *c, const char *cmd, int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "backend", required_argument, NULL, 'b' }, { "json", no_argument, NULL, 'j' },
-		{ "state", no_argument, NULL, 's' },	     { "context", required_argument, NULL, 'c' },
+		{ "state", no_argument, NULL, 's' },	     { "check", no_argument, NULL, 'K' },
+		{ "stats", no_argument, NULL, 'S' },	     { "context", required_argument, NULL, 'c' },
 		{ "help", no_argument, NULL, 'h' },	     { NULL, 0, NULL, 0 }
 	};
 	int ch;
@@ -343,6 +373,12 @@ static int parse_options(struct cli *c, const char *cmd, int argc, char **argv)
 			break;
 		case 's':
 			c->state = true;
+			break;
+		case 'K':
+			c->check = true;
+			break;
+		case 'S':
+			c->stats = true;
 			break;
 		case 'c':
 			c->context = atoi(optarg);
@@ -374,6 +410,10 @@ int main(int argc, char **argv)
 		fprintf(stderr, "epsim: unknown command '%s'\n", cmd);
 		return usage(stderr, usage_text, EXIT_TROUBLE);
 	}
+	if (!strcmp(cmd, "diagram"))
+		return diagram_main(argc - 1, argv + 1);
+	if (!strcmp(cmd, "fuzz"))
+		return fuzz_main(argc - 1, argv + 1);
 	first = parse_options(&c, cmd, argc - 1, argv + 1);
 	if (first < 0)
 		return EXIT_TROUBLE;

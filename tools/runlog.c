@@ -23,6 +23,7 @@ static void run_entry_free(struct run_entry *e)
 	free(e->thread);
 	free(e->text);
 	free(e->result);
+	free(e->suffix);
 }
 
 void run_log_free(struct run_log *log)
@@ -93,8 +94,15 @@ void run_entry_render(const struct run_entry *e, char *buf, size_t len)
 		put(buf, len, &pos, " pending=");
 		trace_format_sigset(e->value, tmp, sizeof(tmp));
 		put(buf, len, &pos, tmp);
+	} else if (e->vkind == RV_ERRNO) {	/* SO_ERROR: " error=ECONNRESET", or " error=0" */
+		put(buf, len, &pos, " error=");
+		put(buf, len, &pos, e->value ? trace_errno_name((int)e->value) : "0");
 	}
 	render_events(e, buf, len, &pos);
+	if (e->suffix && e->suffix[0]) {
+		put(buf, len, &pos, " ");
+		put(buf, len, &pos, e->suffix);
+	}
 }
 
 void run_log_add(struct run_log *log, const struct run_entry *e)
@@ -110,6 +118,7 @@ void run_log_add(struct run_log *log, const struct run_entry *e)
 	*n = *e;
 	n->thread = e->thread ? xstrdup(e->thread) : NULL;
 	n->text = xstrdup(e->text);
+	n->suffix = e->suffix ? xstrdup(e->suffix) : NULL;
 	n->events = NULL;
 	if (e->nevents > 0) {
 		n->events = xcalloc((size_t)e->nevents, sizeof(*n->events));

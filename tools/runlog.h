@@ -31,10 +31,11 @@ struct run_entry {
 	char *text;		/* the call as written */
 	long ret;		/* >= 0 or -errno */
 	bool watchdog;
-	enum { RV_NONE, RV_VALUE, RV_SIGSET } vkind; /* what value holds */
+	enum { RV_NONE, RV_VALUE, RV_SIGSET, RV_ERRNO } vkind; /* what value holds */
 	uint64_t value;		/* eventfd/timerfd read value, or a signal set */
 	struct run_event *events;
 	int nevents;
+	char *suffix;		/* more result text after the value: poll/select ready fds, fcntl flags */
 	char *result;		/* rendered result: "0", "EEXIST", "1 [p.r in data=7]"; given for RUN_INFO */
 };
 

@@ -14,6 +14,8 @@
 #include <sys/eventfd.h>
 #include <sys/socket.h>
 #include "runner.h"
+#include "run_mpx.h"
+#include "run_limits.h"
 #include "xalloc.h"
 
 /* One registration made by a ctl step: what a returned token stands for. */
@@ -30,9 +32,11 @@ struct reg_table {
 struct pending {
 	bool busy;
 	int step;	/* index of the step that issued the call */
+	int stalled_ep;	/* name of the instance whose transfer it stalled (stall=N), or -1 */
 };
 
 #define FDINFO_MAX 256
+#define MPX_TEXT_LEN 8192
 
 struct fdinfo_seen;
 
@@ -51,6 +55,10 @@ struct run_state {
 	struct fdinfo_seen *fdinfo_last; /* per name: the interest set last seen and logged */
 	struct run_entry *done;	/* completions collected by one settle */
 	size_t ndone;
+	bool check;		/* check the backend's invariants after every step */
+	struct run_fds open;	/* the fds the trace holds open (run_limits.h) */
+	struct mpx_buf *mpx;	/* per thread: the memory of its poll or select call (run_mpx.h) */
+	char *mpx_text;		/* the suffix of a poll, select or fcntl result */
 };
 
 static int name_fd(const struct run_state *s, int name, bool bad)
@@ -110,6 +118,8 @@ static void build_wait(struct run_state *s, const struct trace_step *st, struct 
 		c->buf_slots = c->maxevents;
 	if (c->maxevents <= 0)
 		c->buf_slots = 0;
+	c->has_stall = st->has_stall;
+	c->stall_slot = st->stall_slot;
 }
 
 static int blocking_flag(const struct trace_step *st)
@@ -128,6 +138,64 @@ static void build_sigmask(const struct trace_step *st, struct sys_call *c)
 	c->has_sigmask = st->has_sigmask;
 	c->sigmask = st->sigmask;
 	c->sigsetsize = st->sigsetsize;
+}
+
+/* The TCP calls: socket, bind, listen, connect, accept, SO_LINGER, SO_ERROR; fill and drain. */
+static void build_call_tcp(const struct trace_step *st, struct sys_call *c)
+{
+	int sock_flags = ((st->flags & TF_BLOCKING) ? 0 : SOCK_NONBLOCK) |
+			 ((st->flags & TF_CLOEXEC) ? SOCK_CLOEXEC : 0);
+
+	switch (st->op) {
+	case TOP_SOCKET:
+		c->nr = SYS_SOCKET;
+		c->flags = sock_flags;
+		break;
+	case TOP_BIND:
+		c->nr = SYS_BIND;
+		break;
+	case TOP_LISTEN:
+		c->nr = SYS_LISTEN;
+		break;
+	case TOP_CONNECT:
+		c->nr = SYS_CONNECT;	/* fd2: the target whose local address is connected to */
+		break;
+	case TOP_ACCEPT:
+		c->nr = SYS_ACCEPT4;
+		c->fd2 = -1;
+		c->flags = sock_flags;
+		break;
+	case TOP_LINGER:
+		c->nr = SYS_SO_LINGER;
+		break;
+	case TOP_SOERROR:
+		c->nr = SYS_SO_ERROR;
+		break;
+	case TOP_FILL:
+		c->nr = SYS_FILL;
+		break;
+	case TOP_DRAIN:
+		c->nr = SYS_DRAIN;
+		break;
+	default:
+		break;
+	}
+}
+
+/*
+ * io_uring: a request's user_data is a registration token shifted left once,
+ * its low bit telling a poll (res is an event mask) from a read (res is a count).
+ */
+static void build_uring(struct run_state *s, const struct trace_step *st, struct sys_call *c)
+{
+	static const enum sys_nr nrs[] = { SYS_URING_SETUP, SYS_URING_POLL, SYS_URING_READ,
+					   SYS_URING_WAIT };
+
+	c->nr = nrs[st->op - TOP_URING];
+	c->ev.events = st->events;
+	if (st->op == TOP_URING_POLL || st->op == TOP_URING_READ)
+		c->ev.data.u64 = reg_token(&s->regs, st->obj2, st->data) << 1 |
+				 (st->op == TOP_URING_POLL);
 }
 
 /* The calls added for signals, pwait/pwait2 and timerfd. */
@@ -168,7 +236,23 @@ static void build_call_more(struct run_state *s, const struct trace_step *st, st
 		c->nr = SYS_TIMERFD_SETTIME;
 		c->interval_ms = st->interval_ms;
 		break;
+	case TOP_UNSTALL:
+		c->nr = SYS_UNSTALL;
+		c->fd2 = st->target;
+		break;
+	case TOP_POLL:
+	case TOP_SELECT:
+	case TOP_FCNTL:
+		mpx_build_call(st, s->fds, &s->mpx[st->thread], c);
+		break;
+	case TOP_URING:
+	case TOP_URING_POLL:
+	case TOP_URING_READ:
+	case TOP_URING_WAIT:
+		build_uring(s, st, c);
+		break;
 	default:
+		build_call_tcp(st, c);
 		break;
 	}
 }
@@ -260,7 +344,8 @@ static void apply_fds(struct run_state *s, size_t step, const struct sys_result 
 static bool creates_fd(enum trace_opcode op)
 {
 	return op == TOP_EPOLL || op == TOP_EPOLL_CREATE || op == TOP_EVENTFD || op == TOP_DUP ||
-	       op == TOP_DUP2 || op == TOP_TIMERFD;
+	       op == TOP_DUP2 || op == TOP_TIMERFD || op == TOP_SOCKET || op == TOP_ACCEPT ||
+	       op == TOP_URING;
 }
 
 static bool is_wait(enum trace_opcode op)
@@ -286,7 +371,17 @@ static void make_entry(struct run_state *s, size_t step, int thread, const struc
 		e->vkind = RV_VALUE;
 	if (st->op == TOP_SIGPENDING && r->ret >= 0)
 		e->vkind = RV_SIGSET;
+	if (st->op == TOP_SOERROR && r->ret >= 0)
+		e->vkind = RV_ERRNO;
 	e->value = r->value;
+	if ((st->op == TOP_POLL || st->op == TOP_SELECT || st->op == TOP_FCNTL) && !r->watchdog) {
+		mpx_render(s->t, st, s->fds, &s->mpx[thread], &e->ret, s->mpx_text, MPX_TEXT_LEN);
+		e->suffix = s->mpx_text;
+	}
+	if (st->op == TOP_URING_WAIT && r->ret > 0 && !r->watchdog) {
+		uring_render(s->t, &s->regs, r, s->mpx_text, MPX_TEXT_LEN);
+		e->suffix = s->mpx_text;
+	}
 	if (!is_wait(st->op) || r->ret <= 0 || r->watchdog)
 		return;
 	e->nevents = r->nevents;
@@ -327,6 +422,8 @@ static void log_done(struct run_state *s, size_t step, int thread, const struct 
 	run_log_add(&s->res->log, &e);
 	free(evs);
 	check_expect(s, step, s->res->log.entries[s->res->log.n - 1].result);
+	run_fds_note(&s->open, &s->t->steps[step],
+		     name_fd(s, s->t->steps[step].obj, s->t->steps[step].obj_bad), r);
 	apply_fds(s, step, r);
 }
 
@@ -347,6 +444,32 @@ static char *fdinfo_item_text(struct run_state *s, const struct sys_fdinfo_item 
 	snprintf(buf, sizeof(buf), "[%s %s data=%llu]", name >= 0 ? s->t->names[name].name : "?",
 		 mask, (unsigned long long)data);
 	return xstrdup(buf);
+}
+
+/* The thread whose stalled transfer holds instance `name`'s mutex, or -1. */
+static int stalled_instance(const struct run_state *s, int name)
+{
+	for (size_t i = 0; name >= 0 && i < s->t->nthreads; i++)
+		if (s->pending[i].busy && s->pending[i].stalled_ep == name)
+			return (int)i;
+	return -1;
+}
+
+/* A step that would take the mutex of an instance a stalled transfer holds blocks for ever. */
+static int check_not_stalled(struct run_state *s, const struct trace_step *st, char *err,
+			     size_t errlen)
+{
+	int held = stalled_instance(s, st->obj);
+
+	if (held < 0 && st->op == TOP_CTL)
+		held = stalled_instance(s, st->obj2);
+	if (held < 0 || st->op == TOP_CLOSE || st->op == TOP_UNSTALL)
+		return 0;
+	snprintf(err, errlen,
+		 "%s:%d:%d: error: '%s' is in a transfer stalled by thread '%s': unstall it first",
+		 s->t->path, st->loc.line, st->loc.col, s->t->names[s->pending[held].stalled_ep].name,
+		 s->t->threads[held].name);
+	return -1;
 }
 
 /* The raw interest set last seen per epoll name, to skip rendering an unchanged set. */
@@ -389,8 +512,8 @@ static void log_fdinfo_changes(struct run_state *s, size_t step)
 		struct fdinfo_seen *seen = &s->fdinfo_last[i];
 		struct run_entry e;
 		int n;
-		if (s->t->names[i].kind != TK_EPOLL || s->fds[i] < 0)
-			continue;
+		if (s->t->names[i].kind != TK_EPOLL || s->fds[i] < 0 || stalled_instance(s, (int)i) >= 0)
+			continue; /* reading fdinfo takes the instance mutex a stalled transfer holds */
 		n = s->ops->fdinfo(s->b, s->fds[i], items, FDINFO_MAX);
 		if (n < 0)
 			continue;
@@ -434,6 +557,7 @@ static void on_done(void *ctx, int thread, const struct sys_result *r)
 	struct run_state *s = ctx;
 
 	s->pending[thread].busy = false;
+	s->pending[thread].stalled_ep = -1;
 	log_done(s, (size_t)s->pending[thread].step, thread, r);
 }
 
@@ -479,6 +603,19 @@ static int start_thread(struct run_state *s, int thread, char *err, size_t errle
 	return 0;
 }
 
+/* With --check: the backend's invariants hold after the step, or the run stops. */
+static int check_invariants(struct run_state *s, const struct trace_step *st, char *err,
+			    size_t errlen)
+{
+	char why[400];
+
+	if (!s->check || !s->ops->check || s->ops->check(s->b, why, sizeof(why)) == 0)
+		return 0;
+	snprintf(err, errlen, "%s:%d:%d: error: invariant violated after step %zu: %s", s->t->path,
+		 st->loc.line, st->loc.col, s->cur + 1, why);
+	return -1;
+}
+
 static int run_step(struct run_state *s, size_t i, char *err, size_t errlen)
 {
 	const struct trace_step *st = &s->t->steps[i];
@@ -488,7 +625,8 @@ static int run_step(struct run_state *s, size_t i, char *err, size_t errlen)
 	s->cur = i;
 	if (start_thread(s, st->thread, err, errlen))
 		return -1;
-	if (st->op == TOP_SIGNAL && start_thread(s, st->target, err, errlen))
+	if ((st->op == TOP_SIGNAL || (st->op == TOP_FCNTL && st->how == TFC_SETOWN)) &&
+	    start_thread(s, st->target, err, errlen))
 		return -1;
 	if (s->pending[st->thread].busy) {
 		snprintf(err, errlen, "%s:%d:%d: error: thread '%s' is still blocked in step %d",
@@ -496,7 +634,11 @@ static int run_step(struct run_state *s, size_t i, char *err, size_t errlen)
 			 s->pending[st->thread].step + 1);
 		return -1;
 	}
+	if (check_not_stalled(s, st, err, errlen))
+		return -1;
 	build_call(s, st, &call);
+	if (run_limits_step(&s->open, s->t, st, &call, err, errlen))
+		return -1;
 	r = s->ops->submit(s->b, st->thread, &call, s->sr);
 	if (r < 0) {
 		snprintf(err, errlen, "%s:%d:%d: error: the backend refused the call", s->t->path,
@@ -508,12 +650,13 @@ static int run_step(struct run_state *s, size_t i, char *err, size_t errlen)
 	} else {
 		s->pending[st->thread].busy = true;
 		s->pending[st->thread].step = (int)i;
+		s->pending[st->thread].stalled_ep = st->has_stall ? st->obj : -1;
 		log_blocks(s, i, st->thread, RUN_BLOCKS);
 	}
 	if (settle(s))
 		return -1;
 	log_fdinfo_changes(s, i);
-	return 0;
+	return check_invariants(s, st, err, errlen);
 }
 
 /* Threads still asleep when the trace ends are logged as such, by name. */
@@ -542,6 +685,11 @@ static void state_free(struct run_state *s)
 	free(s->pending);
 	free(s->regs.regs);
 	free(s->sr);
+	run_fds_free(&s->open);
+	for (size_t i = 0; s->mpx && i < s->t->nthreads; i++)
+		mpx_buf_free(&s->mpx[i]);
+	free(s->mpx);
+	free(s->mpx_text);
 }
 
 int run_trace(const struct trace *t, const struct backend_ops *ops, const struct run_options *o,
@@ -551,6 +699,9 @@ int run_trace(const struct trace *t, const struct backend_ops *ops, const struct
 	int rc = 0;
 
 	memset(res, 0, sizeof(*res));
+	if (run_limits_trace(t, err, errlen))
+		return -1;
+	s.check = o && o->cfg.check;
 	s.b = ops->open(o ? &o->cfg : NULL, err, errlen);
 	if (!s.b)
 		return -1;
@@ -565,6 +716,8 @@ int run_trace(const struct trace *t, const struct backend_ops *ops, const struct
 	s.sr = xcalloc(1, sizeof(*s.sr));
 	s.fdinfo_last = xcalloc(t->nnames + 1, sizeof(*s.fdinfo_last));
 	s.kinds = xcalloc(t->nnames + 1, sizeof(*s.kinds));
+	s.mpx = xcalloc(t->nthreads + 1, sizeof(*s.mpx));
+	s.mpx_text = xcalloc(MPX_TEXT_LEN, 1);
 	for (size_t i = 0; i < t->nnames; i++)
 		s.kinds[i] = t->names[i].kind;
 	for (size_t i = 0; i < t->nsteps && rc == 0; i++) {

@@ -31,6 +31,23 @@ enum trace_opcode {
 	TOP_SIGPENDING,		/* sigpending                 -> the calling thread's pending set */
 	TOP_TIMERFD,		/* timerfd NAME [blocking]    -> timerfd_create(CLOCK_MONOTONIC) */
 	TOP_SETTIME,		/* settime FD initial=MS [interval=MS] -> timerfd_settime, relative */
+	TOP_UNSTALL,		/* unstall THREAD: release the stalled copy of THREAD's wait (stall=N) */
+	TOP_SOCKET,		/* socket NAME [blocking] [cloexec] -> socket(AF_INET, SOCK_STREAM) */
+	TOP_BIND,		/* bind FD                    -> bind to 127.0.0.1 port 0 */
+	TOP_LISTEN,		/* listen FD [BACKLOG]        -> listen(fd, BACKLOG), default 16 */
+	TOP_CONNECT,		/* connect FD TARGET          -> connect to TARGET's local address */
+	TOP_ACCEPT,		/* accept FD NEWNAME [blocking] [cloexec] -> accept4 */
+	TOP_LINGER,		/* linger FD SECS             -> setsockopt SO_LINGER {1, SECS} */
+	TOP_SOERROR,		/* soerror FD                 -> getsockopt SO_ERROR: "0 error=E..." */
+	TOP_FILL,		/* fill FD                    -> write 64 KiB blocks until one fails */
+	TOP_DRAIN,		/* drain FD                   -> read 64 KiB blocks until EAGAIN or EOF */
+	TOP_POLL,		/* poll [FD:EVENTS...] [timeout=MS] [nfds=N] -> poll(2) */
+	TOP_SELECT,		/* select [r=FDS] [w=FDS] [e=FDS] [timeout=MS] [nfds=N] -> select(2) */
+	TOP_FCNTL,		/* fcntl FD getfl|setfl FLAGS|setown THREAD|setsig SIG -> fcntl(2) */
+	TOP_URING,		/* uring NAME [entries=N]          -> io_uring_setup */
+	TOP_URING_POLL,		/* uring_poll RING FD EVENTS [data=N] -> one IORING_OP_POLL_ADD */
+	TOP_URING_READ,		/* uring_read RING FD N [data=N]   -> one IORING_OP_READ */
+	TOP_URING_WAIT,		/* uring_wait RING [min=N]         -> io_uring_enter(GETEVENTS), reap */
 	TOP__COUNT
 };
 
@@ -43,6 +60,8 @@ enum trace_kind {
 	TK_SOCKET,
 	TK_DUP,		/* made by dup: same kind as its source */
 	TK_TIMERFD,
+	TK_TCP,		/* socket, accept: a TCP socket over loopback */
+	TK_URING,	/* uring: an io_uring instance */
 };
 
 /* Creation flags (trace_step.flags). */
@@ -59,6 +78,26 @@ enum trace_buf {
 	TBUF_SLOTS,	/* only buf_slots valid slots, the rest faults */
 };
 #define TRACE_BUF_SLOTS 4096
+
+/* One fd of a poll or select step (trace_step.fdargs). */
+struct trace_fdarg {
+	int obj;		/* name index, or -1 for badfd */
+	bool bad;		/* the literal badfd (fd -1; poll only) */
+	uint32_t events;	/* poll: the pollfd's events (0..0xffff); select: TSEL_* sets */
+};
+
+/* The sets of select an fd is given in (trace_fdarg.events). */
+#define TSEL_R 0x1
+#define TSEL_W 0x2
+#define TSEL_E 0x4
+
+/* fcntl commands of the trace language (trace_step.how for TOP_FCNTL). */
+enum trace_fcntl {
+	TFC_GETFL,	/* F_GETFL: logged as "0 flags=..." */
+	TFC_SETFL,	/* F_SETFL num: O_NONBLOCK, O_ASYNC, O_APPEND, O_DIRECT, O_NOATIME */
+	TFC_SETOWN,	/* F_SETOWN_EX {F_OWNER_TID, thread `target`} */
+	TFC_SETSIG,	/* F_SETSIG sig (0: SIGIO) */
+};
 
 struct trace_loc {
 	int line;	/* 1-based */
@@ -81,7 +120,7 @@ struct trace_step {
 	uint64_t data;		/* ctl data= (0 when not given) */
 	int flags;		/* TF_* */
 	uint64_t init;		/* eventfd init= */
-	int how;		/* shutdown: SHUT_RD, SHUT_WR, SHUT_RDWR */
+	int how;		/* shutdown: SHUT_*; sigmask: SIG_*; fcntl: enum trace_fcntl */
 	int maxevents;		/* wait max= (default 16) */
 	long long timeout_ms;	/* wait timeout= (default 0; negative: infinite) */
 	enum trace_buf buf;
@@ -94,6 +133,12 @@ struct trace_step {
 	int target;		/* signal: the thread index receiving it */
 	int sig;		/* signal: the signal number */
 	long long interval_ms;	/* settime interval= */
+	bool has_stall;		/* wait/pwait/pwait2 stall=N: the copy into slot N stalls until unstall */
+	int stall_slot;
+	struct trace_fdarg *fdargs; /* poll: the pollfds in order; select: r=, then w=, then e= fds */
+	int nfdargs;
+	bool has_nfds;		/* poll/select nfds=N given (else: the pollfd count; highest fd + 1) */
+	long long nfds;
 	char *text;		/* the op as logged: its words joined by single spaces */
 	char *expect;		/* the inline expectation after `=>`, normalised, or NULL */
 	struct trace_loc expect_loc;
@@ -142,6 +187,10 @@ int trace_parse_events(const char *s, uint32_t *out);
 /* Signal names ("usr1") and sets ("usr1|usr2", "0"); the trace language accepts these signals. */
 int trace_signal_value(const char *name);
 void trace_format_sigset(uint64_t set, char *buf, size_t len);
+/* File status flags (fcntl): "nonblock", "async", "append", "direct", "noatime" (trace_oflags.c). */
+int trace_parse_oflag(const char *name, unsigned int *out);
+/* F_GETFL's flags as "rdonly|nonblock|async": the access mode, then flags, unknown bits in hex. */
+void trace_format_oflags(unsigned int flags, char *buf, size_t len);
 /* Names of errno values: "EEXIST"; and back. */
 const char *trace_errno_name(int err);
 int trace_errno_value(const char *name);

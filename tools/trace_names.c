@@ -34,6 +34,23 @@ static const char *const op_names[TOP__COUNT] = {
 	[TOP_SIGPENDING] = "sigpending",
 	[TOP_TIMERFD] = "timerfd",
 	[TOP_SETTIME] = "settime",
+	[TOP_UNSTALL] = "unstall",
+	[TOP_SOCKET] = "socket",
+	[TOP_BIND] = "bind",
+	[TOP_LISTEN] = "listen",
+	[TOP_CONNECT] = "connect",
+	[TOP_ACCEPT] = "accept",
+	[TOP_LINGER] = "linger",
+	[TOP_SOERROR] = "soerror",
+	[TOP_FILL] = "fill",
+	[TOP_DRAIN] = "drain",
+	[TOP_POLL] = "poll",
+	[TOP_SELECT] = "select",
+	[TOP_FCNTL] = "fcntl",
+	[TOP_URING] = "uring",
+	[TOP_URING_POLL] = "uring_poll",
+	[TOP_URING_READ] = "uring_read",
+	[TOP_URING_WAIT] = "uring_wait",
 };
 
 /* ---- signals ---- */
@@ -44,6 +61,7 @@ static const struct {
 	int sig;
 } signal_names[] = {
 	{ "usr1", SIGUSR1 },
+	{ "io", SIGIO },	/* signal-driven I/O (fcntl O_ASYNC) */
 };
 
 int trace_signal_value(const char *name)

@@ -470,7 +470,7 @@ static int num_positional(struct parser *p, struct args *a, const char *what, st
 enum opt {
 	O_CLOEXEC, O_FLAGS, O_BLOCKING, O_INIT, O_SEMAPHORE, O_STREAM, O_DGRAM,
 	O_DATA, O_EV, O_MAX, O_TIMEOUT, O_BUF, O_SIGMASK, O_SIGSETSIZE, O_TS, O_INITIAL,
-	O_INTERVAL, O_EVENTS, O__COUNT
+	O_INTERVAL, O_STALL, O_NFDS, O_RSET, O_WSET, O_ESET, O_ENTRIES, O_MIN, O_EVENTS, O__COUNT
 };
 
 #define OPT(o) (1u << (o))
@@ -496,6 +496,13 @@ static const struct opt_def {
 	[O_TS] = { "ts", true },
 	[O_INITIAL] = { "initial", true },
 	[O_INTERVAL] = { "interval", true },
+	[O_STALL] = { "stall", true },
+	[O_NFDS] = { "nfds", true },
+	[O_RSET] = { "r", true },
+	[O_WSET] = { "w", true },
+	[O_ESET] = { "e", true },
+	[O_ENTRIES] = { "entries", true },
+	[O_MIN] = { "min", true },
 	[O_EVENTS] = { "EVENTS", false },	/* ctl's event mask: any word without '=' */
 };
 
@@ -647,11 +654,27 @@ static int ts_value(struct parser *p, const struct word *v, struct trace_step *s
 }
 
 /* Apply a value option; v is the value part of the word. */
+static int fdset_value(struct parser *p, const struct word *v, struct trace_step *st,
+		       uint32_t set);
+static int nfds_value(struct parser *p, const struct word *v, struct trace_step *st);
+
 static int apply_value(struct parser *p, enum opt o, const struct word *v, struct trace_step *st)
 {
 	uint64_t n = 0;
 
 	switch (o) {
+	case O_NFDS:
+		return nfds_value(p, v, st);
+	case O_RSET:
+		return fdset_value(p, v, st, TSEL_R);
+	case O_WSET:
+		return fdset_value(p, v, st, TSEL_W);
+	case O_ESET:
+		return fdset_value(p, v, st, TSEL_E);
+	case O_ENTRIES:
+		return word_number(p, v, R_U32, &n) < 0 ? -1 : (st->num = (long long)n, 0);
+	case O_MIN:
+		return word_number(p, v, R_U32, &n) < 0 ? -1 : (st->num = (long long)n, 0);
 	case O_FLAGS:
 		st->flags |= TF_RAW_FLAGS;
 		if (word_number(p, v, R_INT, &n) < 0)
@@ -700,6 +723,14 @@ static int apply_value(struct parser *p, enum opt o, const struct word *v, struc
 		if (word_number(p, v, R_NONNEG_INT, &n) < 0)
 			return -1;
 		st->interval_ms = (long long)n;
+		return 0;
+	case O_STALL:
+		if (st->thread == 0)
+			return fail(p, v->col, "stall= needs a thread: the stalled call must not be the main thread's");
+		if (word_number(p, v, R_BUF, &n) < 0)
+			return -1;
+		st->has_stall = true;
+		st->stall_slot = to_int(n);
 		return 0;
 	default:
 		return 0;
@@ -884,7 +915,7 @@ static int parse_wait(struct parser *p, struct args *a, struct trace_step *st)
 {
 	if (fd_positional(p, a, "EP", &st->obj, &st->obj_bad) < 0)
 		return -1;
-	return parse_options(p, a, st, OPT(O_MAX) | OPT(O_TIMEOUT) | OPT(O_BUF));
+	return parse_options(p, a, st, OPT(O_MAX) | OPT(O_TIMEOUT) | OPT(O_BUF) | OPT(O_STALL));
 }
 
 static int parse_read(struct parser *p, struct args *a, struct trace_step *st)
@@ -976,7 +1007,7 @@ static int parse_pwait(struct parser *p, struct args *a, struct trace_step *st)
 	if (fd_positional(p, a, "EP", &st->obj, &st->obj_bad) < 0)
 		return -1;
 	return parse_options(p, a, st, OPT(O_MAX) | OPT(O_TIMEOUT) | OPT(O_BUF) | OPT(O_SIGMASK) |
-					       OPT(O_SIGSETSIZE));
+					       OPT(O_SIGSETSIZE) | OPT(O_STALL));
 }
 
 static int parse_pwait2(struct parser *p, struct args *a, struct trace_step *st)
@@ -984,7 +1015,7 @@ static int parse_pwait2(struct parser *p, struct args *a, struct trace_step *st)
 	if (fd_positional(p, a, "EP", &st->obj, &st->obj_bad) < 0)
 		return -1;
 	return parse_options(p, a, st, OPT(O_MAX) | OPT(O_TS) | OPT(O_BUF) | OPT(O_SIGMASK) |
-					       OPT(O_SIGSETSIZE));
+					       OPT(O_SIGSETSIZE) | OPT(O_STALL));
 }
 
 /* A thread operand: main or a thread already used in the trace. */
@@ -1058,6 +1089,306 @@ static int parse_settime(struct parser *p, struct args *a, struct trace_step *st
 	return parse_options(p, a, st, OPT(O_INITIAL) | OPT(O_INTERVAL));
 }
 
+/* ---- TCP over loopback (socket, bind, listen, connect, accept, linger, soerror) ---- */
+
+#define TRACE_DEFAULT_BACKLOG 16
+
+static int parse_socket(struct parser *p, struct args *a, struct trace_step *st)
+{
+	const struct word *w = positional(p, a, "NAME");
+
+	if (!w || define_name(p, w, TK_TCP, &st->obj) < 0)
+		return -1;
+	return parse_options(p, a, st, OPT(O_BLOCKING) | OPT(O_CLOEXEC));
+}
+
+/* bind FD, soerror FD, fill FD, drain FD: one fd operand, no options. */
+static int parse_fd_only(struct parser *p, struct args *a, struct trace_step *st)
+{
+	if (fd_positional(p, a, "FD", &st->obj, &st->obj_bad) < 0)
+		return -1;
+	return parse_options(p, a, st, 0);
+}
+
+static int parse_listen(struct parser *p, struct args *a, struct trace_step *st)
+{
+	uint64_t n = TRACE_DEFAULT_BACKLOG;
+
+	if (fd_positional(p, a, "FD", &st->obj, &st->obj_bad) < 0)
+		return -1;
+	if (a->i < a->n && !memchr(a->w[a->i].s, '=', (size_t)a->w[a->i].len) &&
+	    num_positional(p, a, "BACKLOG", R_INT, &n) < 0)
+		return -1;
+	st->num = to_int(n);
+	return parse_options(p, a, st, 0);
+}
+
+static int parse_connect(struct parser *p, struct args *a, struct trace_step *st)
+{
+	if (fd_positional(p, a, "FD", &st->obj, &st->obj_bad) < 0)
+		return -1;
+	if (fd_positional(p, a, "TARGET", &st->obj2, &st->obj2_bad) < 0)
+		return -1;
+	return parse_options(p, a, st, 0);
+}
+
+static int parse_accept(struct parser *p, struct args *a, struct trace_step *st)
+{
+	const struct word *w;
+
+	if (fd_positional(p, a, "FD", &st->obj, &st->obj_bad) < 0)
+		return -1;
+	w = positional(p, a, "NEWNAME");
+	if (!w || define_name(p, w, TK_TCP, &st->obj2) < 0)
+		return -1;
+	return parse_options(p, a, st, OPT(O_BLOCKING) | OPT(O_CLOEXEC));
+}
+
+static int parse_linger(struct parser *p, struct args *a, struct trace_step *st)
+{
+	uint64_t secs;
+
+	if (fd_positional(p, a, "FD", &st->obj, &st->obj_bad) < 0)
+		return -1;
+	if (num_positional(p, a, "SECS", R_NONNEG_INT, &secs) < 0)
+		return -1;
+	st->num = (long long)secs;
+	return parse_options(p, a, st, 0);
+}
+
+static int parse_unstall(struct parser *p, struct args *a, struct trace_step *st)
+{
+	if (thread_positional(p, a, &st->target) < 0)
+		return -1;
+	return parse_options(p, a, st, 0);
+}
+
+/* ---- poll, select, fcntl ---- */
+
+static const struct range R_NFDS = { INT_MIN, UINT32_MAX };
+
+/* nfds=N of poll (an unsigned int: a negative N wraps, as in C) and select (an int). */
+static int nfds_value(struct parser *p, const struct word *v, struct trace_step *st)
+{
+	uint64_t n;
+
+	if (word_number(p, v, R_NFDS, &n) < 0)
+		return -1;
+	st->has_nfds = true;
+	st->nfds = (long long)(int64_t)n;
+	return 0;
+}
+
+/* Append one fd to a poll or select step. */
+static int add_fdarg(struct parser *p, struct trace_step *st, const struct trace_fdarg *fa)
+{
+	struct trace_fdarg *n = realloc(st->fdargs, ((size_t)st->nfdargs + 1) * sizeof(*n));
+
+	if (!n)
+		return fail_oom(p);
+	st->fdargs = n;
+	st->fdargs[st->nfdargs++] = *fa;
+	return 0;
+}
+
+/* select's r=, w=, e=: fd names joined with ','. */
+static int fdset_value(struct parser *p, const struct word *v, struct trace_step *st,
+		       uint32_t set)
+{
+	int i = 0;
+
+	for (;;) {
+		int j = i;
+		struct trace_fdarg fa = { .events = set };
+		struct word w;
+
+		while (j < v->len && v->s[j] != ',')
+			j++;
+		w = (struct word){ v->s + i, j - i, v->col + i };
+		if (w.len == 0)
+			return fail(p, w.col, "empty fd name in '%.*s'", v->len, v->s);
+		if (fd_operand(p, &w, &fa.obj, &fa.bad) < 0)
+			return -1;
+		if (fa.bad)
+			return fail(p, w.col, "badfd cannot be in a select set");
+		if (add_fdarg(p, st, &fa) < 0)
+			return -1;
+		if (j == v->len)
+			return 0;
+		i = j + 1;
+	}
+}
+
+/* One pollfd of poll: FD:EVENTS. */
+static int pollfd_operand(struct parser *p, const struct word *w, struct trace_step *st)
+{
+	const char *colon = memchr(w->s, ':', (size_t)w->len);
+	struct trace_fdarg fa = { 0 };
+	struct word name, ev;
+
+	if (!colon)
+		return fail(p, w->col, "expected FD:EVENTS, not '%.*s'", w->len, w->s);
+	name = (struct word){ w->s, (int)(colon - w->s), w->col };
+	ev = (struct word){ colon + 1, w->len - name.len - 1, w->col + name.len + 1 };
+	if (name.len == 0)
+		return fail(p, w->col, "missing fd before ':' in '%.*s'", w->len, w->s);
+	if (ev.len == 0)
+		return fail(p, ev.col, "missing events after ':' in '%.*s'", w->len, w->s);
+	if (fd_operand(p, &name, &fa.obj, &fa.bad) < 0 || events_value(p, &ev, &fa.events) < 0)
+		return -1;
+	if (fa.events > 0xffff)
+		return fail(p, ev.col, "poll events '%.*s' out of range (pollfd.events is 16 bits)",
+			    ev.len, ev.s);
+	return add_fdarg(p, st, &fa);
+}
+
+static int parse_poll(struct parser *p, struct args *a, struct trace_step *st)
+{
+	for (; a->i < a->n && !memchr(a->w[a->i].s, '=', (size_t)a->w[a->i].len); a->i++)
+		if (pollfd_operand(p, &a->w[a->i], st) < 0)
+			return -1;
+	return parse_options(p, a, st, OPT(O_TIMEOUT) | OPT(O_NFDS));
+}
+
+static int parse_select(struct parser *p, struct args *a, struct trace_step *st)
+{
+	return parse_options(p, a, st,
+			     OPT(O_RSET) | OPT(O_WSET) | OPT(O_ESET) | OPT(O_TIMEOUT) | OPT(O_NFDS));
+}
+
+/* fcntl setfl's FLAGS: nonblock, async, append, direct, noatime or numbers, joined with '|'. */
+static int oflags_value(struct parser *p, const struct word *w, long long *out)
+{
+	char elem[MAX_LINE + 1];
+	uint64_t flags = 0;
+	int i = 0;
+
+	for (;;) {
+		int j = i;
+		unsigned int bits;
+		uint64_t v;
+
+		while (j < w->len && w->s[j] != '|')
+			j++;
+		if (j == i)
+			return fail(p, w->col + i, "empty flag in '%.*s'", w->len, w->s);
+		memcpy(elem, w->s + i, (size_t)(j - i));
+		elem[j - i] = '\0';
+		if (elem[0] >= '0' && elem[0] <= '9') {
+			if (parse_number(p, elem, j - i, w->col + i, R_U32, &v) < 0)
+				return -1;
+			flags |= v;
+		} else if (trace_parse_oflag(elem, &bits) == 0) {
+			flags |= bits;
+		} else {
+			return fail(p, w->col + i, "unknown file flag '%s'", elem);
+		}
+		if (j == w->len)
+			break;
+		i = j + 1;
+	}
+	*out = (long long)flags;
+	return 0;
+}
+
+/* fcntl setsig's SIG: a signal name, or a number (0: SIGIO, the default; 65: EINVAL). */
+static int setsig_value(struct parser *p, const struct word *w, int *sig)
+{
+	uint64_t set;
+
+	if (w->s[0] >= '0' && w->s[0] <= '9') {
+		if (word_number(p, w, R_NONNEG_INT, &set) < 0)
+			return -1;
+		*sig = to_int(set);
+		return 0;
+	}
+	if (sigset_value(p, w, &set) < 0)
+		return -1;
+	if (set == 0 || (set & (set - 1)))
+		return fail(p, w->col, "expected one signal, not '%.*s'", w->len, w->s);
+	*sig = __builtin_ctzll(set) + 1;
+	return 0;
+}
+
+static int parse_fcntl(struct parser *p, struct args *a, struct trace_step *st)
+{
+	const struct word *w;
+
+	if (fd_positional(p, a, "FD", &st->obj, &st->obj_bad) < 0)
+		return -1;
+	w = positional(p, a, "CMD");
+	if (!w)
+		return -1;
+	if (word_is(w, "getfl")) {
+		st->how = TFC_GETFL;
+	} else if (word_is(w, "setfl")) {
+		st->how = TFC_SETFL;
+		w = positional(p, a, "FLAGS");
+		if (!w || oflags_value(p, w, &st->num) < 0)
+			return -1;
+	} else if (word_is(w, "setown")) {
+		st->how = TFC_SETOWN;
+		if (thread_positional(p, a, &st->target) < 0)
+			return -1;
+	} else if (word_is(w, "setsig")) {
+		st->how = TFC_SETSIG;
+		w = positional(p, a, "SIG");
+		if (!w || setsig_value(p, w, &st->sig) < 0)
+			return -1;
+	} else {
+		return fail(p, w->col, "bad fcntl command '%.*s' (expected getfl, setfl, setown or setsig)",
+			    w->len, w->s);
+	}
+	return parse_options(p, a, st, 0);
+}
+
+/* ---- io_uring ---- */
+
+static const struct range R_URING_LEN = { 0, 1 << 20 };
+
+static int parse_uring(struct parser *p, struct args *a, struct trace_step *st)
+{
+	const struct word *w = positional(p, a, "NAME");
+
+	if (!w || define_name(p, w, TK_URING, &st->obj) < 0)
+		return -1;
+	st->num = 8;	/* entries */
+	return parse_options(p, a, st, OPT(O_ENTRIES));
+}
+
+static int parse_uring_poll(struct parser *p, struct args *a, struct trace_step *st)
+{
+	const struct word *w;
+
+	if (fd_positional(p, a, "RING", &st->obj, &st->obj_bad) < 0 ||
+	    fd_positional(p, a, "FD", &st->obj2, &st->obj2_bad) < 0)
+		return -1;
+	w = positional(p, a, "EVENTS");
+	if (!w || events_value(p, w, &st->events) < 0)
+		return -1;
+	return parse_options(p, a, st, OPT(O_DATA));
+}
+
+static int parse_uring_read(struct parser *p, struct args *a, struct trace_step *st)
+{
+	uint64_t n;
+
+	if (fd_positional(p, a, "RING", &st->obj, &st->obj_bad) < 0 ||
+	    fd_positional(p, a, "FD", &st->obj2, &st->obj2_bad) < 0 ||
+	    num_positional(p, a, "N", R_URING_LEN, &n) < 0)
+		return -1;
+	st->num = (long long)n;
+	return parse_options(p, a, st, OPT(O_DATA));
+}
+
+static int parse_uring_wait(struct parser *p, struct args *a, struct trace_step *st)
+{
+	if (fd_positional(p, a, "RING", &st->obj, &st->obj_bad) < 0)
+		return -1;
+	st->num = 0;	/* min */
+	return parse_options(p, a, st, OPT(O_MIN));
+}
+
 typedef int (*op_parser)(struct parser *, struct args *, struct trace_step *);
 
 static const op_parser op_parsers[TOP__COUNT] = {
@@ -1082,6 +1413,23 @@ static const op_parser op_parsers[TOP__COUNT] = {
 	[TOP_SIGPENDING] = parse_sigpending,
 	[TOP_TIMERFD] = parse_timerfd,
 	[TOP_SETTIME] = parse_settime,
+	[TOP_UNSTALL] = parse_unstall,
+	[TOP_SOCKET] = parse_socket,
+	[TOP_BIND] = parse_fd_only,
+	[TOP_LISTEN] = parse_listen,
+	[TOP_CONNECT] = parse_connect,
+	[TOP_ACCEPT] = parse_accept,
+	[TOP_LINGER] = parse_linger,
+	[TOP_SOERROR] = parse_fd_only,
+	[TOP_FILL] = parse_fd_only,
+	[TOP_DRAIN] = parse_fd_only,
+	[TOP_POLL] = parse_poll,
+	[TOP_SELECT] = parse_select,
+	[TOP_FCNTL] = parse_fcntl,
+	[TOP_URING] = parse_uring,
+	[TOP_URING_POLL] = parse_uring_poll,
+	[TOP_URING_READ] = parse_uring_read,
+	[TOP_URING_WAIT] = parse_uring_wait,
 };
 
 /* ---- lines ---- */
@@ -1321,6 +1669,7 @@ static void free_step(struct trace_step *st)
 {
 	free(st->text);
 	free(st->expect);
+	free(st->fdargs);
 }
 
 /* Parse the op words of a line into st (its strings owned by st even on error). */

@@ -1,6 +1,6 @@
 /* Poll tables and poll_wait(), modelled on include/linux/poll.h. */
-#ifndef EPSIM_POLL_H
-#define EPSIM_POLL_H
+#ifndef EPSIM_POLL_TABLE_H
+#define EPSIM_POLL_TABLE_H
 
 #include "wait.h"
 

@@ -1,0 +1,391 @@
+/*
+ * io_uring, modelled on io_uring/ (Linux 6.18) for what the trace language
+ * uses: a ring file whose completion queue makes it readable, one-shot
+ * IORING_OP_POLL_ADD requests, and IORING_OP_READ, which tries a non-blocking
+ * read and, when it would block, arms an internal poll on the file and reads
+ * again when woken. Completions that the kernel posts from task_work of the
+ * submitting thread are posted at once here: the trace sees them in the same
+ * step either way.
+ *
+ * Not modelled: submission batching and the SQ ring itself (each request is
+ * one io_uring_enter), SQPOLL, registered files and buffers, linked requests,
+ * multishot and level-triggered polls, cancellation requests, timeouts, CQ
+ * overflow limits, and the io-wq fallback of a read whose second poll-driven
+ * attempt would still block (here it just polls again).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <sys/epoll.h>
+#include "alloc.h"
+#include "io_uring.h"
+#include "model.h"
+
+#define IORING_MAX_ENTRIES 32768
+/* Models IO_POLL_UNMASK: events a poll request always gets. */
+#define IO_POLL_UNMASK (EPOLLERR | EPOLLHUP | 0x20u /* EPOLLNVAL */ | EPOLLRDHUP)
+/* Models IO_ASYNC_POLL_COMMON: flags that do not count as a matching wake-up. */
+#define IO_ASYNC_POLL_COMMON (EPOLLONESHOT | EPOLLPRI)
+
+/* One posted completion. */
+struct io_cqe_entry {
+	struct io_uring_cqe cqe;
+	struct list_head node;
+};
+
+/* Models struct io_ring_ctx. */
+struct io_ring_ctx {
+	unsigned int sq_entries, cq_entries;
+	struct list_head cq;		/* posted, not yet reaped (ring and overflow list) */
+	unsigned int cq_count;
+	struct wait_queue_head cq_wait;	/* io_uring_enter(GETEVENTS) sleepers */
+	struct wait_queue_head poll_wq;	/* poll/epoll of the ring file */
+	struct list_head reqs;		/* requests armed on some file's wait queue */
+	struct world *world;
+};
+
+/* Models struct io_kiocb with its io_poll: one request in flight. */
+struct io_kiocb {
+	struct io_ring_ctx *ctx;
+	struct file *file;		/* the reference the request holds */
+	unsigned char opcode;		/* IORING_OP_POLL_ADD or IORING_OP_READ */
+	uint64_t user_data;
+	__poll_t events;		/* poll->events */
+	size_t len;			/* READ: bytes asked for */
+	struct wait_queue_entry wait;	/* poll->wait, func io_poll_wake */
+	struct wait_queue_head *head;	/* poll->head: where wait is queued, or NULL */
+	struct list_head node;		/* ctx->reqs */
+};
+
+static const struct file_operations io_uring_fops;
+
+/* Models io_cqring_wake() and io_poll_wq_wake(): CQ sleepers and pollers of the ring. */
+static void io_cqring_ev_posted(struct io_ring_ctx *ctx)
+{
+	__poll_t key = EPOLL_URING_WAKE | EPOLLIN;
+
+	if (waitqueue_active(&ctx->cq_wait))
+		__wake_up(&ctx->cq_wait, TASK_NORMAL, 0, 0, poll_to_key(key));
+	if (waitqueue_active(&ctx->poll_wq))
+		__wake_up(&ctx->poll_wq, TASK_NORMAL, 0, 0, poll_to_key(key));
+}
+
+/* Models io_fill_cqe_req() + io_commit_cqring(): post a completion (the CQ never drops one). */
+static void io_post_cqe(struct io_ring_ctx *ctx, uint64_t user_data, int32_t res)
+{
+	struct io_cqe_entry *e = sim_zalloc(ctx->world, sizeof(*e));
+
+	if (!e)
+		return;	/* the kernel's overflow allocation failed too: the CQE is lost */
+	e->cqe.user_data = user_data;
+	e->cqe.res = res;
+	list_add_tail(&e->node, &ctx->cq);
+	ctx->cq_count++;
+	io_cqring_ev_posted(ctx);
+}
+
+/* Models io_poll_remove_entries(). */
+static void io_poll_remove_entries(struct io_kiocb *req)
+{
+	if (!req->head)
+		return;
+	list_del_init(&req->wait.entry);
+	req->head = NULL;
+}
+
+/* The end of a request: its completion, and it is freed. */
+static void io_req_complete(struct io_kiocb *req, int32_t res)
+{
+	struct io_ring_ctx *ctx = req->ctx;
+
+	io_poll_remove_entries(req);
+	list_del_init(&req->node);
+	io_post_cqe(ctx, req->user_data, res);
+	fput(req->file);
+	sim_free(ctx->world, req);
+}
+
+static int io_poll_wake(struct wait_queue_entry *wait, unsigned mode, int sync, void *key);
+
+/* Models io_poll_queue_proc(): one entry on the file's (first) wait queue. */
+static void io_poll_queue_proc(struct file *file, struct wait_queue_head *head, poll_table *p)
+{
+	struct io_kiocb *req = container_of(p, struct io_uring_poll_table, pt)->req;
+
+	(void)file;
+	if (req->head)
+		return;	/* a second queue: files of the simulator never have one per request */
+	req->head = head;
+	init_waitqueue_func_entry(&req->wait, io_poll_wake);
+	req->wait.private = req;
+	if (req->events & EPOLLEXCLUSIVE)
+		add_wait_queue_exclusive(head, &req->wait);
+	else
+		add_wait_queue(head, &req->wait);
+}
+
+/* Models the read attempt of io_read() with IOCB_NOWAIT: bytes, 0 at EOF, -errno or -EAGAIN. */
+static long io_read_nowait(struct io_kiocb *req)
+{
+	struct sim_io io = { .len = req->len, .nowait = true };
+
+	if (!req->file->f_op->read || (req->file->f_flags & O_ACCMODE) == O_WRONLY)
+		return -EBADF;
+	return req->file->f_op->read(req->file, &io);
+}
+
+/* Models __io_arm_poll_handler(): queue on the file; the events ready now (0: armed). */
+static __poll_t io_arm_poll(struct io_kiocb *req)
+{
+	struct io_uring_poll_table ipt = { .req = req };
+	__poll_t mask;
+
+	init_poll_funcptr(&ipt.pt, io_poll_queue_proc);
+	ipt.pt._key = req->events;
+	mask = vfs_poll(req->file, &ipt.pt) & req->events;
+	if (mask)
+		io_poll_remove_entries(req);	/* ET|ONESHOT with events: done inline */
+	else
+		list_add_tail(&req->node, &req->ctx->reqs);
+	return mask;
+}
+
+/* Models io_read() + io_arm_poll_handler(): read now, or poll and read again later. */
+static void io_read_issue(struct io_kiocb *req)
+{
+	for (;;) {
+		long ret = io_read_nowait(req);
+
+		if (ret != -EAGAIN) {
+			io_req_complete(req, (int32_t)ret);
+			return;
+		}
+		if (!io_arm_poll(req))
+			return;	/* armed: io_poll_wake reissues */
+	}
+}
+
+/* Models io_poll_task_func() / io_apoll_task_func() after a wake-up with mask. */
+static void io_poll_task_func(struct io_kiocb *req, __poll_t mask)
+{
+	if (!mask) {
+		poll_table pt;
+
+		init_poll_funcptr(&pt, NULL);	/* re-poll for the state now: no queueing */
+		pt._key = req->events;
+		mask = vfs_poll(req->file, &pt) & req->events;
+	}
+	if (!mask)
+		return;	/* spurious: stays armed */
+	io_poll_remove_entries(req);
+	if (req->opcode == IORING_OP_POLL_ADD) {
+		io_req_complete(req, (int32_t)(mask & req->events));
+		return;
+	}
+	list_del_init(&req->node);
+	io_read_issue(req);
+}
+
+/* Models io_poll_wake(): a one-shot request leaves the queue on a matching keyed wake-up. */
+static int io_poll_wake(struct wait_queue_entry *wait, unsigned mode, int sync, void *key)
+{
+	struct io_kiocb *req = wait->private;
+	__poll_t mask = key_to_poll(key);
+
+	(void)mode;
+	(void)sync;
+	if (mask && !(mask & (req->events & ~IO_ASYNC_POLL_COMMON)))
+		return 0;
+	if (mask)
+		io_poll_remove_entries(req);
+	io_poll_task_func(req, mask);
+	return 1;
+}
+
+/* Models io_poll_parse_events(): one-shot and edge-triggered unless asked otherwise. */
+static __poll_t io_poll_parse_events(uint32_t events)
+{
+	return (events & 0xffff) | (events & (EPOLLEXCLUSIVE | EPOLLONESHOT | EPOLLET)) |
+	       EPOLLONESHOT | EPOLLET;
+}
+
+/* A new request on fd's file, or -errno (EBADF for a bad fd is a completion, not a failure). */
+static struct io_kiocb *io_alloc_req(struct io_ring_ctx *ctx, struct file *file,
+				     unsigned char opcode, uint64_t user_data)
+{
+	struct io_kiocb *req = sim_zalloc(ctx->world, sizeof(*req));
+
+	if (!req)
+		return NULL;
+	req->ctx = ctx;
+	req->file = get_file(file);
+	req->opcode = opcode;
+	req->user_data = user_data;
+	INIT_LIST_HEAD(&req->node);
+	INIT_LIST_HEAD(&req->wait.entry);
+	return req;
+}
+
+long io_uring_poll_add(struct file *ring, struct file *file, uint32_t events, uint64_t user_data)
+{
+	struct io_ring_ctx *ctx = ring->private_data;
+	struct io_kiocb *req;
+	__poll_t mask;
+
+	if (!file) {
+		io_post_cqe(ctx, user_data, -EBADF);
+		return 1;
+	}
+	req = io_alloc_req(ctx, file, IORING_OP_POLL_ADD, user_data);
+	if (!req)
+		return -ENOMEM;
+	req->events = io_poll_parse_events(events) | IO_POLL_UNMASK;
+	mask = io_arm_poll(req);
+	if (mask)
+		io_req_complete(req, (int32_t)mask);
+	return 1;
+}
+
+long io_uring_read(struct file *ring, struct file *file, size_t len, uint64_t user_data)
+{
+	struct io_ring_ctx *ctx = ring->private_data;
+	struct io_kiocb *req;
+
+	if (!file) {
+		io_post_cqe(ctx, user_data, -EBADF);
+		return 1;
+	}
+	req = io_alloc_req(ctx, file, IORING_OP_READ, user_data);
+	if (!req)
+		return -ENOMEM;
+	req->len = len;
+	/* io_arm_poll_handler's mask for a read: POLLPRI|POLLERR|EPOLLET|ONESHOT|IN|RDNORM */
+	req->events = EPOLLPRI | EPOLLERR | EPOLLET | EPOLLONESHOT | EPOLLIN | EPOLLRDNORM |
+		      IO_POLL_UNMASK;
+	io_read_issue(req);
+	return 1;
+}
+
+unsigned int io_uring_cq_ready(const struct file *ring)
+{
+	const struct io_ring_ctx *ctx = ring->private_data;
+
+	return ctx->cq_count;
+}
+
+struct wait_queue_head *io_uring_cq_wait(struct file *ring)
+{
+	struct io_ring_ctx *ctx = ring->private_data;
+
+	return &ctx->cq_wait;
+}
+
+unsigned int io_uring_reap(struct file *ring, struct io_uring_cqe *cqes, unsigned int max)
+{
+	struct io_ring_ctx *ctx = ring->private_data;
+	unsigned int n = 0;
+
+	while (n < max && n < ctx->cq_entries && !list_empty(&ctx->cq)) {
+		struct io_cqe_entry *e = list_first_entry(&ctx->cq, struct io_cqe_entry, node);
+
+		cqes[n++] = e->cqe;
+		list_del_init(&e->node);
+		ctx->cq_count--;
+		sim_free(ctx->world, e);
+	}
+	return n;
+}
+
+/* Models io_uring_poll(): readable with completions to reap; the SQ always has room here. */
+static __poll_t io_uring_file_poll(struct file *file, poll_table *wait)
+{
+	struct io_ring_ctx *ctx = file->private_data;
+	__poll_t mask = EPOLLOUT | EPOLLWRNORM;
+
+	poll_wait(file, &ctx->poll_wq, wait);
+	if (ctx->cq_count)
+		mask |= EPOLLIN | EPOLLRDNORM;
+	return mask;
+}
+
+/* io_uring_poll() without queueing (file_operations.peek). */
+static __poll_t io_uring_file_peek(const struct file *file)
+{
+	const struct io_ring_ctx *ctx = file->private_data;
+
+	return EPOLLOUT | EPOLLWRNORM | (ctx->cq_count ? EPOLLIN | EPOLLRDNORM : 0);
+}
+
+/* Models io_ring_ctx_wait_and_kill(): armed requests are cancelled, completions dropped. */
+static void io_uring_release(struct file *file)
+{
+	struct io_ring_ctx *ctx = file->private_data;
+	struct io_uring_cqe cqe;
+
+	while (!list_empty(&ctx->reqs)) {
+		struct io_kiocb *req = list_first_entry(&ctx->reqs, struct io_kiocb, node);
+
+		io_poll_remove_entries(req);
+		list_del_init(&req->node);
+		fput(req->file);
+		sim_free(ctx->world, req);
+	}
+	while (io_uring_reap(file, &cqe, 1))
+		;
+	sim_free(ctx->world, ctx);
+}
+
+static const struct file_operations io_uring_fops = {
+	.name = "io_uring",
+	.poll = io_uring_file_poll,
+	.release = io_uring_release,
+	.peek = io_uring_file_peek,
+};
+
+void io_uring_for_each_held_file(const struct file *ring, void (*fn)(void *ctx, struct file *f),
+				 void *ctx)
+{
+	const struct io_ring_ctx *uctx = ring->private_data;
+	const struct list_head *p;
+
+	list_for_each(p, &uctx->reqs)
+		fn(ctx, list_entry(p, struct io_kiocb, node)->file);
+}
+
+bool file_is_io_uring(const struct file *f)
+{
+	return f && f->f_op == &io_uring_fops;
+}
+
+/* Models roundup_pow_of_two(). */
+static unsigned int roundup_pow_of_two(unsigned int n)
+{
+	unsigned int r = 1;
+
+	while (r < n)
+		r <<= 1;
+	return r;
+}
+
+int io_uring_create_file(struct world *w, unsigned int entries, struct file **out)
+{
+	struct io_ring_ctx *ctx;
+
+	if (!entries || entries > IORING_MAX_ENTRIES)
+		return -EINVAL;
+	ctx = sim_zalloc(w, sizeof(*ctx));
+	if (!ctx)
+		return -ENOMEM;
+	ctx->sq_entries = roundup_pow_of_two(entries);
+	ctx->cq_entries = 2 * ctx->sq_entries;
+	INIT_LIST_HEAD(&ctx->cq);
+	INIT_LIST_HEAD(&ctx->reqs);
+	init_waitqueue_head(&ctx->cq_wait);
+	init_waitqueue_head(&ctx->poll_wq);
+	ctx->world = w;
+	*out = file_alloc(w, &io_uring_fops, ctx, O_RDWR);
+	if (!*out) {
+		sim_free(w, ctx);
+		return -ENOMEM;
+	}
+	return 0;
+}
