@@ -35,7 +35,8 @@ struct pending {
 	int stalled_ep;	/* name of the instance whose transfer it stalled (stall=N), or -1 */
 };
 
-#define FDINFO_MAX 256
+#define FDINFO_MAX 65536	/* items read per instance */
+#define FDINFO_LIST_MAX 16	/* larger sets are logged as a size and a digest */
 #define MPX_TEXT_LEN 8192
 
 struct fdinfo_seen;
@@ -53,6 +54,7 @@ struct run_state {
 	struct sys_result *sr;
 	size_t cur;		/* the step being run */
 	struct fdinfo_seen *fdinfo_last; /* per name: the interest set last seen and logged */
+	struct sys_fdinfo_item *fdinfo_buf; /* one instance's set as just read */
 	struct run_entry *done;	/* completions collected by one settle */
 	size_t ndone;
 	bool check;		/* check the backend's invariants after every step */
@@ -474,7 +476,7 @@ static int check_not_stalled(struct run_state *s, const struct trace_step *st, c
 
 /* The raw interest set last seen per epoll name, to skip rendering an unchanged set. */
 struct fdinfo_seen {
-	struct sys_fdinfo_item items[FDINFO_MAX];
+	struct sys_fdinfo_item *items;
 	int n;
 	char *text;	/* the set as last logged */
 };
@@ -483,7 +485,8 @@ struct fdinfo_seen {
 static void fdinfo_text(struct run_state *s, const struct sys_fdinfo_item *items, int n,
 			char *line, size_t len)
 {
-	char *texts[FDINFO_MAX];
+	char **texts = xcalloc((size_t)n + 1, sizeof(char *));
+	uint64_t hash = 14695981039346656037ULL;	/* FNV-1a over the sorted set */
 	size_t pos = 0;
 
 	for (int i = 0; i < n; i++)
@@ -491,10 +494,15 @@ static void fdinfo_text(struct run_state *s, const struct sys_fdinfo_item *items
 	qsort(texts, (size_t)n, sizeof(char *), cmp_str);
 	snprintf(line, len, "%s", n ? "" : "(empty)");
 	for (int i = 0; i < n; i++) {
-		if (pos < len)
+		for (const char *c = texts[i]; *c; c++)
+			hash = (hash ^ (unsigned char)*c) * 1099511628211ULL;
+		if (n <= FDINFO_LIST_MAX && pos < len)
 			pos += (size_t)snprintf(line + pos, len - pos, "%s%s", i ? " " : "", texts[i]);
 		free(texts[i]);
 	}
+	if (n > FDINFO_LIST_MAX)	/* a large set is logged as its size and a digest */
+		snprintf(line, len, "%d items fnv=%016llx", n, (unsigned long long)hash);
+	free(texts);
 }
 
 /*
@@ -502,40 +510,82 @@ static void fdinfo_text(struct run_state *s, const struct sys_fdinfo_item *items
  * as /proc/self/fdinfo shows it. Tree order follows kernel addresses, so the
  * set is logged sorted: only the set is compared.
  */
-static void log_fdinfo_changes(struct run_state *s, size_t step)
+/* Steps that can drop items from every instance: a final close removes them silently. */
+static bool closes_files(enum trace_opcode op)
 {
-	char line[8192], title[160];
+	return op == TOP_CLOSE || op == TOP_DUP2;
+}
 
-	struct sys_fdinfo_item items[FDINFO_MAX];
+/*
+ * Which epoll names this step may have changed: the step's own operands and
+ * those of the calls that finished in it; every instance after a close.
+ */
+static void mark_touched(struct run_state *s, size_t step, size_t log_from, bool *touched)
+{
+	const struct trace_step *st = &s->t->steps[step];
 
-	for (size_t i = 0; i < s->t->nnames && s->ops->fdinfo; i++) {
-		struct fdinfo_seen *seen = &s->fdinfo_last[i];
-		struct run_entry e;
-		int n;
-		if (s->t->names[i].kind != TK_EPOLL || s->fds[i] < 0 || stalled_instance(s, (int)i) >= 0)
-			continue; /* reading fdinfo takes the instance mutex a stalled transfer holds */
-		n = s->ops->fdinfo(s->b, s->fds[i], items, FDINFO_MAX);
-		if (n < 0)
-			continue;
-		n = n > FDINFO_MAX ? FDINFO_MAX : n;
-		if (n == seen->n && !memcmp(items, seen->items, (size_t)n * sizeof(*items)))
-			continue;
-		seen->n = n;
-		memcpy(seen->items, items, (size_t)n * sizeof(*items));
-		fdinfo_text(s, items, n, line, sizeof(line));
-		if (strcmp(line, seen->text ? seen->text : "(empty)") == 0)
-			continue;
-		free(seen->text);
-		seen->text = xstrdup(line);
-		snprintf(title, sizeof(title), "fdinfo %s", s->t->names[i].name);
-		memset(&e, 0, sizeof(e));
-		e.step = (int)s->cur + 1;
-		e.src_step = (int)step + 1;
-		e.kind = RUN_INFO;
-		e.text = title;
-		e.result = line;
-		run_log_add(&s->res->log, &e);
+	if (closes_files(st->op)) {
+		memset(touched, 1, s->t->nnames);
+		return;
 	}
+	if (st->obj >= 0)
+		touched[st->obj] = true;
+	if (st->obj2 >= 0)
+		touched[st->obj2] = true;
+	for (size_t i = log_from; i < s->res->log.n; i++) {
+		const struct trace_step *done = &s->t->steps[s->res->log.entries[i].src_step - 1];
+		if (s->res->log.entries[i].kind == RUN_DONE && done->obj >= 0)
+			touched[done->obj] = true;
+	}
+}
+
+/* Read one instance's interest set; log it if it changed since last logged. */
+static void log_fdinfo_of(struct run_state *s, size_t name, size_t step)
+{
+	struct fdinfo_seen *seen = &s->fdinfo_last[name];
+	char line[8192], title[160];
+	struct run_entry e;
+	int n = s->ops->fdinfo(s->b, s->fds[name], s->fdinfo_buf, FDINFO_MAX);
+
+	if (n < 0)
+		return;
+	n = n > FDINFO_MAX ? FDINFO_MAX : n;
+	if (n == seen->n && !memcmp(s->fdinfo_buf, seen->items, (size_t)n * sizeof(*seen->items)))
+		return;
+	seen->items = xrealloc(seen->items, ((size_t)n + 1) * sizeof(*seen->items));
+	seen->n = n;
+	memcpy(seen->items, s->fdinfo_buf, (size_t)n * sizeof(*seen->items));
+	fdinfo_text(s, s->fdinfo_buf, n, line, sizeof(line));
+	if (strcmp(line, seen->text ? seen->text : "(empty)") == 0)
+		return;
+	free(seen->text);
+	seen->text = xstrdup(line);
+	snprintf(title, sizeof(title), "fdinfo %s", s->t->names[name].name);
+	memset(&e, 0, sizeof(e));
+	e.step = (int)s->cur + 1;
+	e.src_step = (int)step + 1;
+	e.kind = RUN_INFO;
+	e.text = title;
+	e.result = line;
+	run_log_add(&s->res->log, &e);
+}
+
+static void log_fdinfo_changes(struct run_state *s, size_t step, size_t log_from)
+{
+	bool *touched;
+
+	if (!s->ops->fdinfo)
+		return;
+	touched = xcalloc(s->t->nnames + 1, sizeof(bool));
+	mark_touched(s, step, log_from, touched);
+	for (size_t i = 0; i < s->t->nnames; i++) {
+		if (!touched[i] || s->t->names[i].kind != TK_EPOLL || s->fds[i] < 0)
+			continue;
+		if (stalled_instance(s, (int)i) >= 0)
+			continue; /* reading fdinfo takes the instance mutex a stalled transfer holds */
+		log_fdinfo_of(s, i, step);
+	}
+	free(touched);
 }
 
 static void log_blocks(struct run_state *s, size_t step, int thread, enum run_entry_kind kind)
@@ -620,6 +670,7 @@ static int run_step(struct run_state *s, size_t i, char *err, size_t errlen)
 {
 	const struct trace_step *st = &s->t->steps[i];
 	struct sys_call call;
+	size_t log_from;
 	int r;
 
 	s->cur = i;
@@ -645,6 +696,7 @@ static int run_step(struct run_state *s, size_t i, char *err, size_t errlen)
 			 st->loc.line, st->loc.col);
 		return -1;
 	}
+	log_from = s->res->log.n;
 	if (r == 1) {
 		log_done(s, i, st->thread, s->sr);
 	} else {
@@ -655,7 +707,7 @@ static int run_step(struct run_state *s, size_t i, char *err, size_t errlen)
 	}
 	if (settle(s))
 		return -1;
-	log_fdinfo_changes(s, i);
+	log_fdinfo_changes(s, i, log_from);
 	return check_invariants(s, st, err, errlen);
 }
 
@@ -678,6 +730,9 @@ static void state_free(struct run_state *s)
 {
 	for (size_t i = 0; s->fdinfo_last && i < s->t->nnames; i++)
 		free(s->fdinfo_last[i].text);
+	for (size_t i = 0; s->fdinfo_last && i < s->t->nnames; i++)
+		free(s->fdinfo_last[i].items);
+	free(s->fdinfo_buf);
 	free(s->fdinfo_last);
 	free(s->fds);
 	free(s->kinds);
@@ -715,6 +770,7 @@ int run_trace(const struct trace *t, const struct backend_ops *ops, const struct
 	s.pending = xcalloc(t->nthreads + 1, sizeof(struct pending));
 	s.sr = xcalloc(1, sizeof(*s.sr));
 	s.fdinfo_last = xcalloc(t->nnames + 1, sizeof(*s.fdinfo_last));
+	s.fdinfo_buf = xcalloc(FDINFO_MAX, sizeof(*s.fdinfo_buf));
 	s.kinds = xcalloc(t->nnames + 1, sizeof(*s.kinds));
 	s.mpx = xcalloc(t->nthreads + 1, sizeof(*s.mpx));
 	s.mpx_text = xcalloc(MPX_TEXT_LEN, 1);

@@ -263,6 +263,7 @@ static const struct range R_S64 = { LLONG_MIN, LLONG_MAX };
 static const struct range R_NONNEG_LL = { 0, LLONG_MAX };
 static const struct range R_NONNEG_INT = { 0, INT_MAX };
 static const struct range R_BUF = { 0, TRACE_BUF_SLOTS };
+static const struct range R_REPEAT = { 1, 100000 };
 
 static int digit_value(char c, unsigned base)
 {
@@ -1710,15 +1711,79 @@ static int parse_op_line(struct parser *p, const struct line *ln)
 	return 0;
 }
 
+static int parse_line_body(struct parser *p, const char *s, size_t n);
+
+/* `repeat N: TEMPLATE` at the start of a line, or 0 if the line does not start so. */
+static size_t repeat_prefix(const char *s, size_t n)
+{
+	size_t i = 0;
+
+	while (i < n && (s[i] == ' ' || s[i] == '\t'))
+		i++;
+	if (n - i < 7 || memcmp(s + i, "repeat", 6) != 0 || (s[i + 6] != ' ' && s[i + 6] != '\t'))
+		return 0;
+	return i + 6;
+}
+
+/* Expand `repeat N: TEMPLATE`: N lines, with `$i` replaced by 0 .. N-1. */
+static int parse_repeat(struct parser *p, const char *s, size_t n, size_t at)
+{
+	char buf[MAX_LINE + 1], num[24];
+	size_t i = at, start, colon;
+	uint64_t count;
+
+	while (i < n && (s[i] == ' ' || s[i] == '\t'))
+		i++;
+	start = i;
+	while (i < n && s[i] >= '0' && s[i] <= '9')
+		i++;
+	colon = i;
+	if (colon == start || colon >= n || s[colon] != ':')
+		return fail(p, (int)start + 1, "expected 'repeat N:' with N a number");
+	if (parse_number(p, s + start, (int)(colon - start), (int)start + 1, R_REPEAT, &count) < 0)
+		return -1;
+	for (uint64_t k = 0; k < count; k++) {
+		size_t len = colon + 1, j;
+		memset(buf, ' ', len);	/* keep the template's columns */
+		for (j = colon + 1; j < n; j++) {
+			size_t add = 1;
+			const char *from = s + j;
+			if (s[j] == '$' && j + 1 < n && s[j + 1] == 'i') {
+				add = (size_t)snprintf(num, sizeof(num), "%llu", (unsigned long long)k);
+				from = num;
+				j++;
+			}
+			if (len + add > MAX_LINE)
+				return fail(p, (int)j + 1, "line too long after 'repeat' (max %d bytes)",
+					    MAX_LINE);
+			memcpy(buf + len, from, add);
+			len += add;
+		}
+		if (parse_line_body(p, buf, len) < 0)
+			return -1;
+	}
+	return 0;
+}
+
 static int parse_line(struct parser *p, const char *s, size_t n)
 {
-	struct line ln;
-	long code;
+	size_t rep;
 
 	if (n > 0 && s[n - 1] == '\r')
 		n--;
 	if (n > MAX_LINE)
 		return fail(p, MAX_LINE + 1, "line too long (max %d bytes)", MAX_LINE);
+	rep = repeat_prefix(s, n);
+	if (rep)
+		return parse_repeat(p, s, n, rep);
+	return parse_line_body(p, s, n);
+}
+
+static int parse_line_body(struct parser *p, const char *s, size_t n)
+{
+	struct line ln;
+	long code;
+
 	code = check_code_bytes(p, s, n);
 	if (code < 0 || check_comment_bytes(p, s, (size_t)code, n) < 0)
 		return -1;
