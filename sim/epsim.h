@@ -21,6 +21,10 @@ struct world *epsim_world_create(const struct world_config *cfg);
 void epsim_world_destroy(struct world *w);
 /* A new thread in the process of thread `tid`; returns its tid or -errno. */
 int epsim_thread_create(struct world *w, int tid, const char *name);
+/* Models fork(): a new process with a copy of the caller's fd table; returns its main thread's tid. */
+int epsim_fork(struct world *w, int tid, const char *name);
+/* Models exit_group() of the process of thread `tid`: its threads end, its fds close. */
+long epsim_exit(struct world *w, int tid);
 
 long epsim_epoll_create(struct world *w, int tid, int size);
 long epsim_epoll_create1(struct world *w, int tid, int flags);

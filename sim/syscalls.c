@@ -54,6 +54,39 @@ int epsim_thread_create(struct world *w, int tid, const char *name)
 	return n ? n->tid : -ENOMEM;
 }
 
+int epsim_fork(struct world *w, int tid, const char *name)
+{
+	struct sim_task *t = current(w, tid);
+	struct sim_process *p;
+	struct sim_task *child;
+
+	if (!t)
+		return -ESRCH;
+	p = process_fork(t->proc);
+	if (!p)
+		return -ENOMEM;
+	child = task_create(p, name);
+	if (!child) {
+		process_destroy(p);
+		return -ENOMEM;
+	}
+	world_run(w);
+	return child->tid;
+}
+
+long epsim_exit(struct world *w, int tid)
+{
+	struct sim_task *t = world_find_task(w, tid);
+
+	if (!t)
+		return -ESRCH;
+	if (t->proc->pid == 1)
+		return -EPERM; /* the main process lives as long as the world */
+	process_destroy(t->proc);
+	world_run(w);
+	return 0;
+}
+
 long epsim_epoll_create(struct world *w, int tid, int size)
 {
 	struct sim_task *t = current(w, tid);

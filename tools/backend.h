@@ -35,6 +35,8 @@ enum sys_nr {
 	SYS_TIMERFD_CREATE,	/* timerfd_create(CLOCK_MONOTONIC, flags) */
 	SYS_TIMERFD_SETTIME,	/* timerfd_settime(fd, 0, {interval_ms, num ms}, NULL) */
 	SYS_UNSTALL,		/* release the stalled copy of thread fd2's wait (not a system call) */
+	SYS_FORK,		/* fork(): a child process, whose thread becomes thread fd2 */
+	SYS_EXIT,		/* the child process of thread fd2 ends (SIGKILL in the kernel) */
 	SYS_SOCKET,		/* socket(AF_INET, SOCK_STREAM | flags, 0) */
 	SYS_BIND,		/* bind(fd, 127.0.0.1 port 0) */
 	SYS_LISTEN,		/* listen(fd, num) */

@@ -54,6 +54,7 @@
  */
 #include "backend.h"
 #include "uffd_stall.h"
+#include "kproc.h"
 #include "kernel_tcp.h"
 #include "kernel_mpx.h"
 #include "kernel_uring.h"
@@ -194,6 +195,7 @@ struct worker {
 	int stable;		/* consecutive asleep checks (settle) */
 	struct sys_call call;
 	struct sys_result res;
+	struct kproc proc;	/* a child process's thread: calls go to it (proc.pid != 0) */
 	bool stalled;		/* its wait's copy to user space is stalled (stall=N) */
 	void *stall_addr;	/* the userfaultfd-registered pages of that buffer */
 	size_t stall_len;
@@ -732,6 +734,11 @@ static void execute(struct worker *w)
 		res->ret = -EBADF;	/* not ours: never touch the harness's fds */
 		return;
 	}
+	if (w->proc.pid) {	/* the thread of a child process: it runs the call */
+		if (kproc_call(&w->proc, c, res) < 0)
+			res->ret = -ESRCH;
+		return;
+	}
 	own_fds_only(b, &w->call);
 	kernel_mpx_own_fds(&w->call, own_fd_cb, b);	/* the fds inside poll's and select's arrays */
 	if (c->has_stall && c->maxevents > 0 && c->maxevents <= EP_MAX_EVENTS && b->uffd)
@@ -930,20 +937,20 @@ static long blocking_sysno(enum sys_nr nr)
 }
 
 /* One check: the task sleeps ('S') inside system call `sysno`. */
-static bool task_asleep_in(pid_t tid, long sysno)
+static bool task_asleep_in(pid_t pid, pid_t tid, long sysno)
 {
 	char path[64], buf[512];
 	const char *p;
 	char *end;
 	long nr;
 
-	snprintf(path, sizeof(path), "/proc/self/task/%d/stat", (int)tid);
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/stat", (int)pid, (int)tid);
 	if (read_small(path, buf, sizeof(buf)) != 0)
 		return false;
 	p = strrchr(buf, ')');
 	if (!p || p[1] != ' ' || p[2] != 'S')
 		return false;
-	snprintf(path, sizeof(path), "/proc/self/task/%d/syscall", (int)tid);
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/syscall", (int)pid, (int)tid);
 	if (read_small(path, buf, sizeof(buf)) != 0)
 		return false;
 	nr = strtol(buf, &end, 10);
@@ -955,7 +962,9 @@ static bool worker_looks_asleep(struct worker *w)
 {
 	long sysno = blocking_sysno(w->call.nr);
 
-	return sysno >= 0 && task_asleep_in(w->tid, sysno);
+	if (w->proc.pid)	/* a child process's only thread */
+		return sysno >= 0 && task_asleep_in(w->proc.pid, w->proc.pid, sysno);
+	return sysno >= 0 && task_asleep_in(getpid(), w->tid, sysno);
 }
 
 /* ------------------------------------------------------------ submit */
@@ -1079,6 +1088,54 @@ static struct worker *worker_get(struct backend *b, int thread)
 	return b->workers[thread];
 }
 
+/* How a child process runs a call: as a worker thread does, without the backend's extras. */
+static long child_run(const struct sys_call *c, struct sys_result *res)
+{
+	atomic_bool cancel;
+
+	atomic_init(&cancel, false);
+	return run_syscall(c, res, &cancel);
+}
+
+static int kernel_thread_new(struct backend *b, int thread, const char *name);
+
+/* fork: a child process whose thread becomes runner thread fd2 (a proxy worker forwards to it). */
+static int submit_fork(struct backend *b, const struct sys_call *call, struct sys_result *res)
+{
+	struct worker *w;
+
+	memset(res, 0, offsetof(struct sys_result, events));
+	res->fds[0] = res->fds[1] = -1;
+	if (kernel_thread_new(b, call->fd2, "child") < 0) {
+		res->ret = -EINVAL;
+		return 1;
+	}
+	w = b->workers[call->fd2];
+	res->ret = kproc_fork(&w->proc, child_run);
+	if (res->ret < 0) {
+		worker_stop(w);
+		b->workers[call->fd2] = NULL;
+	}
+	return 1;
+}
+
+/* exit: the child process ends (SIGKILL, reaped); its proxy worker goes. */
+static int submit_exit(struct backend *b, const struct sys_call *call, struct sys_result *res)
+{
+	struct worker *w = worker_get(b, call->fd2);
+
+	memset(res, 0, offsetof(struct sys_result, events));
+	res->fds[0] = res->fds[1] = -1;
+	if (!w || !w->proc.pid) {
+		res->ret = -ESRCH;
+		return 1;
+	}
+	kproc_kill(&w->proc);
+	worker_stop(w);
+	b->workers[call->fd2] = NULL;
+	return 1;
+}
+
 /* Release a worker's stalled copy: its wait goes on. */
 static int unstall(struct backend *b, struct worker *w)
 {
@@ -1138,6 +1195,10 @@ static int kernel_submit(struct backend *b, int thread, const struct sys_call *c
 		return -1;
 	if (call->nr == SYS_UNSTALL)
 		return submit_unstall(b, call, res);
+	if (call->nr == SYS_FORK)
+		return submit_fork(b, call, res);
+	if (call->nr == SYS_EXIT)
+		return submit_exit(b, call, res);
 	if (call->has_stall && thread != 0 && !b->uffd && !(b->uffd = uffd_stall_open()))
 		return -1;
 	if (call->nr == SYS_TGKILL || (call->nr == SYS_FCNTL && call->op == F_SETOWN_EX)) {
@@ -1250,6 +1311,9 @@ static void kernel_close(struct backend *b)
 	for (int i = 0; i < b->nworkers; i++)
 		if (b->workers[i] && b->workers[i]->stalled)
 			unstall(b, b->workers[i]);
+	for (int i = 0; i < b->nworkers; i++)
+		if (b->workers[i] && b->workers[i]->proc.pid)
+			kproc_kill(&b->workers[i]->proc);
 	for (int i = 0; i < b->nworkers; i++)
 		if (b->workers[i])
 			worker_stop(b->workers[i]);

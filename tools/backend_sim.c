@@ -186,6 +186,35 @@ static long sim_issue_tcp(struct world *w, int tid, const struct sys_call *c,
 	}
 }
 
+/* fork: the child's only thread becomes runner thread `thread`. */
+static long sim_fork(struct backend *b, struct sim_thread *th, int thread)
+{
+	int tid;
+
+	if (thread <= 0 || thread >= SIM_MAX_THREADS || b->threads[thread])
+		return -EINVAL;
+	tid = epsim_fork(b->w, th->tid, "child");
+	if (tid < 0)
+		return tid;
+	b->threads[thread] = xcalloc(1, sizeof(struct sim_thread));
+	b->threads[thread]->tid = tid;
+	return 0;
+}
+
+/* exit: the child process ends; its runner thread is gone. */
+static long sim_exit(struct backend *b, int thread)
+{
+	struct sim_thread *child = thread > 0 && thread < SIM_MAX_THREADS ? b->threads[thread] : NULL;
+	long r;
+
+	if (!child)
+		return -ESRCH;
+	r = epsim_exit(b->w, child->tid);
+	free(child);
+	b->threads[thread] = NULL;
+	return r;
+}
+
 /* The calls added for signals and timerfd. */
 static long sim_issue_more(struct backend *b, struct sim_thread *th, const struct sys_call *c,
 			   struct sys_result *res)
@@ -207,6 +236,10 @@ static long sim_issue_more(struct backend *b, struct sim_thread *th, const struc
 		return epsim_timerfd_create(w, tid, c->flags);
 	case SYS_UNSTALL:
 		return epsim_unstall(w, tid, sim_backend_tid(b, c->fd2));
+	case SYS_FORK:
+		return sim_fork(b, th, c->fd2);
+	case SYS_EXIT:
+		return sim_exit(b, c->fd2);
 	case SYS_POLL:
 	case SYS_SELECT:
 	case SYS_FCNTL:

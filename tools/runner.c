@@ -242,6 +242,14 @@ static void build_call_more(struct run_state *s, const struct trace_step *st, st
 		c->nr = SYS_UNSTALL;
 		c->fd2 = st->target;
 		break;
+	case TOP_FORK:
+		c->nr = SYS_FORK;
+		c->fd2 = st->target;
+		break;
+	case TOP_EXIT:
+		c->nr = SYS_EXIT;
+		c->fd2 = st->target;
+		break;
 	case TOP_POLL:
 	case TOP_SELECT:
 	case TOP_FCNTL:
@@ -327,6 +335,17 @@ static void build_call(struct run_state *s, const struct trace_step *st, struct 
 }
 
 /* The names a creating step defines, in order (pipe: .r .w; socketpair: .0 .1). */
+/* fork starts the child's thread; exit ends it, and with it any call it was blocked in. */
+static void apply_process(struct run_state *s, size_t step, const struct sys_result *r)
+{
+	const struct trace_step *st = &s->t->steps[step];
+
+	if (r->ret < 0 || (st->op != TOP_FORK && st->op != TOP_EXIT))
+		return;
+	s->thread_started[st->target] = st->op == TOP_FORK;
+	s->pending[st->target].busy = false;
+}
+
 static void apply_fds(struct run_state *s, size_t step, const struct sys_result *r)
 {
 	const struct trace_step *st = &s->t->steps[step];
@@ -427,6 +446,7 @@ static void log_done(struct run_state *s, size_t step, int thread, const struct 
 	run_fds_note(&s->open, &s->t->steps[step],
 		     name_fd(s, s->t->steps[step].obj, s->t->steps[step].obj_bad), r);
 	apply_fds(s, step, r);
+	apply_process(s, step, r);
 }
 
 static int cmp_str(const void *a, const void *b)
@@ -513,7 +533,7 @@ static void fdinfo_text(struct run_state *s, const struct sys_fdinfo_item *items
 /* Steps that can drop items from every instance: a final close removes them silently. */
 static bool closes_files(enum trace_opcode op)
 {
-	return op == TOP_CLOSE || op == TOP_DUP2;
+	return op == TOP_CLOSE || op == TOP_DUP2 || op == TOP_EXIT;
 }
 
 /*
@@ -645,6 +665,11 @@ static int start_thread(struct run_state *s, int thread, char *err, size_t errle
 {
 	if (thread == 0 || s->thread_started[thread])
 		return 0;
+	if (s->t->threads[thread].process) { /* made by its fork step, or gone after exit */
+		snprintf(err, errlen, "thread '%s': its process is not running",
+			 s->t->threads[thread].name);
+		return -1;
+	}
 	if (s->ops->thread_new(s->b, thread, s->t->threads[thread].name) < 0) {
 		snprintf(err, errlen, "cannot start thread '%s'", s->t->threads[thread].name);
 		return -1;

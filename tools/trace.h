@@ -32,6 +32,8 @@ enum trace_opcode {
 	TOP_TIMERFD,		/* timerfd NAME [blocking]    -> timerfd_create(CLOCK_MONOTONIC) */
 	TOP_SETTIME,		/* settime FD initial=MS [interval=MS] -> timerfd_settime, relative */
 	TOP_UNSTALL,		/* unstall THREAD: release the stalled copy of THREAD's wait (stall=N) */
+	TOP_FORK,		/* fork NAME: a child process whose thread is NAME (`thread NAME: OP`) */
+	TOP_EXIT,		/* exit NAME: the child process NAME ends (its fds close) */
 	TOP_SOCKET,		/* socket NAME [blocking] [cloexec] -> socket(AF_INET, SOCK_STREAM) */
 	TOP_BIND,		/* bind FD                    -> bind to 127.0.0.1 port 0 */
 	TOP_LISTEN,		/* listen FD [BACKLOG]        -> listen(fd, BACKLOG), default 16 */
@@ -152,6 +154,7 @@ struct trace_name {
 
 struct trace_thread {
 	char *name;		/* "main" for index 0 */
+	bool process;		/* the main thread of a child process made by `fork NAME` */
 };
 
 struct trace {

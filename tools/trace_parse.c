@@ -1390,6 +1390,37 @@ static int parse_uring_wait(struct parser *p, struct args *a, struct trace_step 
 	return parse_options(p, a, st, OPT(O_MIN));
 }
 
+static int thread_index(struct parser *p, const struct word *name, int len, int *index);
+
+/* fork NAME: NAME must be new; it becomes the child's (only) thread. */
+static int parse_fork(struct parser *p, struct args *a, struct trace_step *st)
+{
+	const struct word *w = positional(p, a, "NAME");
+	int index;
+
+	if (!w)
+		return -1;
+	if (!is_ident(w->s, w->len))
+		return fail(p, w->col, "bad process name '%.*s'", w->len, w->s);
+	if (map_find(&p->threads, w->s, (size_t)w->len, &index))
+		return fail(p, w->col, "'%.*s' is already a thread", w->len, w->s);
+	if (thread_index(p, w, w->len, &st->target) < 0)
+		return -1;
+	p->t->threads[st->target].process = true;
+	return parse_options(p, a, st, 0);
+}
+
+static int parse_exit(struct parser *p, struct args *a, struct trace_step *st)
+{
+	const struct word *w = a->i < a->n ? &a->w[a->i] : NULL;
+
+	if (thread_positional(p, a, &st->target) < 0)
+		return -1;
+	if (!p->t->threads[st->target].process)
+		return fail(p, w->col, "'%.*s' is not a process made by fork", w->len, w->s);
+	return parse_options(p, a, st, 0);
+}
+
 typedef int (*op_parser)(struct parser *, struct args *, struct trace_step *);
 
 static const op_parser op_parsers[TOP__COUNT] = {
@@ -1415,6 +1446,8 @@ static const op_parser op_parsers[TOP__COUNT] = {
 	[TOP_TIMERFD] = parse_timerfd,
 	[TOP_SETTIME] = parse_settime,
 	[TOP_UNSTALL] = parse_unstall,
+	[TOP_FORK] = parse_fork,
+	[TOP_EXIT] = parse_exit,
 	[TOP_SOCKET] = parse_socket,
 	[TOP_BIND] = parse_fd_only,
 	[TOP_LISTEN] = parse_listen,
