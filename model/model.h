@@ -51,6 +51,10 @@ int unix_socketpair_create(struct world *w, int type, unsigned int flags, struct
 int timerfd_create_file(struct world *w, int flags, struct file **out);
 /* Models timerfd_settime(fd, 0, {interval, initial}): relative times in ns; initial 0 disarms. */
 long timerfd_settime_file(struct file *f, uint64_t initial_ns, uint64_t interval_ns);
+/* Models signalfd4(-1, mask, flags) without the fd install: mask bit (sig - 1). */
+int signalfd_create_file(struct world *w, uint64_t mask, int flags, struct file **out);
+/* True if f is a signalfd. */
+bool file_is_signalfd(const struct file *f);
 /* True if f is a timerfd. */
 bool file_is_timerfd(const struct file *f);
 

@@ -45,6 +45,8 @@ long epsim_sigprocmask(struct world *w, int tid, int how, uint64_t set, uint64_t
 long epsim_sigpending(struct world *w, int tid, uint64_t *set);
 long epsim_pipe2(struct world *w, int tid, int fds[2], int flags);
 long epsim_eventfd2(struct world *w, int tid, uint64_t count, int flags);
+/* signalfd4(-1, mask, flags): mask bit (sig - 1); reads return 128 with the signal number in value. */
+long epsim_signalfd(struct world *w, int tid, uint64_t mask, int flags);
 /* timerfd on CLOCK_MONOTONIC; settime with relative times in ms (initial 0 disarms). */
 long epsim_timerfd_create(struct world *w, int tid, int flags);
 long epsim_timerfd_settime(struct world *w, int tid, int fd, uint64_t initial_ms,

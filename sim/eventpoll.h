@@ -22,7 +22,6 @@ struct eventpoll;
 #define EPOLLEXCLUSIVE_OK_BITS \
 	(EPOLLINOUT_BITS | EPOLLERR | EPOLLHUP | EPOLLWAKEUP | EPOLLET | EPOLLEXCLUSIVE)
 #define EP_MAX_NESTS 4
-#define POLLFREE ((__poll_t)0x4000)	/* kernel-internal: the wait queue is being freed */
 #define EP_MAX_EVENTS (INT32_MAX / (int)sizeof(struct epoll_event))
 
 /* Models struct epoll_filefd: the tree key. */

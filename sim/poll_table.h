@@ -2,7 +2,13 @@
 #ifndef EPSIM_POLL_TABLE_H
 #define EPSIM_POLL_TABLE_H
 
+#include <sys/epoll.h>
 #include "wait.h"
+
+#define POLLFREE ((__poll_t)0x4000)	/* kernel-internal: the wait queue is being freed */
+
+/* Models wake_up_pollfree(): every waiter is told that the queue goes away. */
+#define wake_up_pollfree(x) __wake_up(x, TASK_NORMAL, 0, 0, poll_to_key(EPOLLHUP | POLLFREE))
 
 struct file;
 struct poll_table_struct;

@@ -32,6 +32,10 @@ long do_tkill(struct sim_task *t, int sig)
 {
 	if (sig < 1 || sig > SIM_NSIG)
 		return -EINVAL;
+	if (t->pending & sig_bit(sig))
+		return 0;	/* legacy_queue(): a pending non-RT signal is not queued again */
+	if (waitqueue_active(&t->proc->signalfd_wqh))
+		wake_up(&t->proc->signalfd_wqh);	/* models signalfd_notify() */
 	t->pending |= sig_bit(sig);
 	if (!(t->blocked & sig_bit(sig)))
 		signal_wake_up(t);
@@ -87,6 +91,7 @@ void task_syscall_exit(struct sim_task *t, long ret)
 {
 	bool interrupted = ret == -EINTR;
 
+	t->timer_fired = false;	/* the call's hrtimer sleeper is gone: no stale timeout for the next */
 	if (t->restore_sigmask && !interrupted) {
 		t->blocked = t->saved_sigmask;
 		t->restore_sigmask = false;

@@ -303,6 +303,7 @@ static int snap_subtree(struct snap_epoll *se, const struct rb_node *n)
 	it->events = epi->event.events;
 	it->data = epi->event.data.u64;
 	it->rdl_pos = it->ovf_pos = -1;
+	it->txlist = !list_empty(&epi->rdllink);	/* cleared below for those on rdllist */
 	it->parent = -1;
 	it->left = left;
 	right = snap_subtree(se, n->rb_right);
@@ -350,8 +351,10 @@ static void snap_lists(struct snap_build *b, const struct eventpoll *ep, struct 
 		if (!se->rdllist)
 			break;
 		se->rdllist[se->nrdllist++] = i;
-		if (i >= 0)
+		if (i >= 0) {
 			se->items[i].rdl_pos = (int)se->nrdllist - 1;
+			se->items[i].txlist = false;
+		}
 	}
 	se->ovflist_active = ep->ovflist != EP_UNACTIVE_PTR;
 	if (!se->ovflist_active)

@@ -40,7 +40,7 @@ struct snap_waiter {
 
 /* Models one struct wait_queue_head, entries from the head (wake-up order). */
 struct snap_waitq {
-	const char *name;		/* "wq", "poll_wait", "rd_wait", "wr_wait", "wait", "other" */
+	const char *name;		/* "wq", "poll_wait" (epoll); "rd_wait", "wr_wait" (pipe); "wait" */
 	struct snap_waiter *waiters;
 	size_t nwaiters;
 };
@@ -55,6 +55,7 @@ struct snap_epitem {
 	uint64_t data;			/* event.data */
 	int rdl_pos;			/* position on rdllist (0 first), -1 if not on it */
 	int ovf_pos;			/* position on ovflist, -1 if not on it */
+	bool txlist;			/* on the list a running transfer took (ep_send_events) */
 };
 
 /* Models one struct eventpoll. */

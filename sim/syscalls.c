@@ -29,7 +29,10 @@ static struct sim_task *current(struct world *w, int tid)
 {
 	struct sim_task *t = world_find_task(w, tid);
 
-	return t && t->state == TASK_IDLE ? t : NULL;
+	if (!t || t->state != TASK_IDLE)
+		return NULL;
+	w->current = t;
+	return t;
 }
 
 /* End of every call: signal work on the way out, then run the threads it woke. */
@@ -237,6 +240,21 @@ long epsim_eventfd2(struct world *w, int tid, uint64_t count, int flags)
 	if (err)
 		return err;
 	return step_done(w, install_one(t, f, flags & EFD_CLOEXEC));
+}
+
+/* Models signalfd4() creating a new fd. */
+long epsim_signalfd(struct world *w, int tid, uint64_t mask, int flags)
+{
+	struct sim_task *t = current(w, tid);
+	struct file *f;
+	long err;
+
+	if (!t)
+		return -ESRCH;
+	err = signalfd_create_file(w, mask, flags & ~O_CLOEXEC, &f);
+	if (err)
+		return err;
+	return step_done(w, install_one(t, f, flags & O_CLOEXEC));
 }
 
 /* Models timerfd_create(CLOCK_MONOTONIC, flags). */

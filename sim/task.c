@@ -5,6 +5,7 @@
 #include "task.h"
 #include "alloc.h"
 #include "fdtable.h"
+#include "poll_table.h"
 
 struct sim_process *process_create(struct world *w)
 {
@@ -20,6 +21,7 @@ struct sim_process *process_create(struct world *w)
 	p->pid = ++w->next_pid;
 	p->world = w;
 	INIT_LIST_HEAD(&p->tasks);
+	init_waitqueue_head(&p->signalfd_wqh);
 	list_add_tail(&p->node, &w->processes);
 	return p;
 }
@@ -40,6 +42,7 @@ struct sim_process *process_fork(struct sim_process *parent)
 	p->pid = ++w->next_pid;
 	p->world = w;
 	INIT_LIST_HEAD(&p->tasks);
+	init_waitqueue_head(&p->signalfd_wqh);
 	list_add_tail(&p->node, &w->processes);
 	return p;
 }
@@ -63,6 +66,9 @@ void process_destroy(struct sim_process *p)
 	list_for_each_safe(pos, tmp, &p->tasks)
 		task_destroy(list_entry(pos, struct sim_task, node));
 	fdtable_destroy(p->files);
+	/* models __cleanup_sighand(): signalfd watchers are told the queue is going */
+	if (waitqueue_active(&p->signalfd_wqh))
+		wake_up_pollfree(&p->signalfd_wqh);
 	list_del_init(&p->node);
 	sim_free(p->world, p);
 }

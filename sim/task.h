@@ -20,6 +20,7 @@ struct sim_process {
 	struct list_head node;		/* world.processes */
 	struct list_head tasks;		/* sim_task.node */
 	struct world *world;
+	struct wait_queue_head signalfd_wqh; /* models sighand->signalfd_wqh */
 };
 
 enum task_state {

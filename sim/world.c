@@ -100,6 +100,7 @@ static void run_task(struct world *w, struct sim_task *t)
 
 	list_del_init(&t->run_node);
 	t->state = TASK_IDLE;
+	w->current = t;
 	ret = t->resume(t);
 	if (ret == -EPSIM_PENDING)
 		return;

@@ -44,6 +44,7 @@ struct world {
 	struct list_head processes;	/* sim_process.node */
 	struct list_head runq;		/* woken tasks in wake order (sim_task.run_node) */
 	struct list_head completed;	/* tasks whose blocked call finished (sim_task.done_node) */
+	struct sim_task *current;	/* models `current`: the thread whose call is running */
 	int next_pid, next_tid;
 	uint64_t next_file_id;
 	struct user_struct user;	/* every process runs as one user */

@@ -37,6 +37,7 @@ enum sys_nr {
 	SYS_UNSTALL,		/* release the stalled copy of thread fd2's wait (not a system call) */
 	SYS_FORK,		/* fork(): a child process, whose thread becomes thread fd2 */
 	SYS_EXIT,		/* the child process of thread fd2 ends (SIGKILL in the kernel) */
+	SYS_SIGNALFD,		/* signalfd4(-1, &sigmask, 8, flags) */
 	SYS_SOCKET,		/* socket(AF_INET, SOCK_STREAM | flags, 0) */
 	SYS_BIND,		/* bind(fd, 127.0.0.1 port 0) */
 	SYS_LISTEN,		/* listen(fd, num) */
@@ -69,6 +70,7 @@ struct sys_call {
 	int flags;		/* O_NONBLOCK, O_CLOEXEC, EFD_SEMAPHORE, EPOLL_CLOEXEC ... */
 	long long num;
 	bool fd_is_counter;	/* eventfd or timerfd: read/write an 8-byte value */
+	bool fd_is_siginfo;	/* signalfd: read one 128-byte siginfo; the signal number in value */
 	struct epoll_event ev;
 	bool ev_null;
 	int maxevents;

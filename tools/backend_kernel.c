@@ -70,6 +70,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/signalfd.h>
 #include <sys/timerfd.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
@@ -503,6 +504,13 @@ static long do_read(const struct sys_call *c, struct sys_result *res)
 			res->value = v;
 		return r;
 	}
+	if (c->fd_is_siginfo) {
+		struct signalfd_siginfo si;
+		r = sys_ret(syscall(SYS_read, c->fd, &si, sizeof(si)));
+		if (r == (long)sizeof(si))
+			res->value = si.ssi_signo;
+		return r;
+	}
 	if (c->num <= 0)	/* nothing to map: the kernel sees count 0 or huge */
 		return sys_ret(syscall(SYS_read, c->fd, dummy, (size_t)c->num));
 	buf = io_buf_map(io_buf_len(c->num));
@@ -601,6 +609,10 @@ static long run_syscall(const struct sys_call *c, struct sys_result *res,
 	case SYS_SIGPROCMASK:
 	case SYS_SIGPENDING:
 		return do_signal_call(c, res);
+	case SYS_SIGNALFD: {
+		uint64_t mask = c->sigmask;
+		return sys_ret(syscall(SYS_signalfd4, -1, &mask, sizeof(mask), c->flags));
+	}
 	case SYS_TIMERFD_CREATE:
 		return sys_ret(syscall(SYS_timerfd_create, CLOCK_MONOTONIC, c->flags));
 	case SYS_TIMERFD_SETTIME:
@@ -633,6 +645,7 @@ static bool creates_one_fd(enum sys_nr nr)
 {
 	return nr == SYS_EPOLL_CREATE || nr == SYS_EPOLL_CREATE1 ||
 	       nr == SYS_EVENTFD2 || nr == SYS_DUP || nr == SYS_DUP2 || nr == SYS_TIMERFD_CREATE ||
+	       nr == SYS_SIGNALFD ||
 	       nr == SYS_SOCKET || nr == SYS_ACCEPT4 || nr == SYS_URING_SETUP;
 }
 

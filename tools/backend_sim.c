@@ -238,6 +238,8 @@ static long sim_issue_more(struct backend *b, struct sim_thread *th, const struc
 		return epsim_unstall(w, tid, sim_backend_tid(b, c->fd2));
 	case SYS_FORK:
 		return sim_fork(b, th, c->fd2);
+	case SYS_SIGNALFD:
+		return epsim_signalfd(w, tid, c->sigmask, c->flags);
 	case SYS_EXIT:
 		return sim_exit(b, c->fd2);
 	case SYS_POLL:
@@ -280,7 +282,9 @@ static long sim_issue(struct backend *b, struct sim_thread *th, const struct sys
 	case SYS_SOCKETPAIR:
 		return epsim_socketpair(w, tid, AF_UNIX, c->op | c->flags, 0, res->fds);
 	case SYS_READ:	/* a blocking read may park: its value lands in the thread's own slot */
-		return epsim_read(w, tid, c->fd, c->fd_is_counter ? 8 : (size_t)c->num, &th->value);
+		return epsim_read(w, tid, c->fd,
+				  c->fd_is_counter ? 8 : c->fd_is_siginfo ? 128 : (size_t)c->num,
+				  &th->value);
 	case SYS_WRITE:	/* a byte write sends zeros, as the kernel backend's buffer holds */
 		return epsim_write(w, tid, c->fd, c->fd_is_counter ? 8 : (size_t)c->num,
 				   c->fd_is_counter ? (uint64_t)c->num : 0);
@@ -391,6 +395,9 @@ static int sim_submit(struct backend *b, int thread, const struct sys_call *call
 			return 1;
 		}
 	}
+	/* parked, but woken and finished within its own step: done, as the kernel backend sees it */
+	if (ret == -EPSIM_PENDING)
+		epsim_take_result(b->w, th->tid, &ret);
 	if (ret == -EPSIM_PENDING) {
 		th->busy = true;
 		return 0;

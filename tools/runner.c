@@ -250,6 +250,11 @@ static void build_call_more(struct run_state *s, const struct trace_step *st, st
 		c->nr = SYS_EXIT;
 		c->fd2 = st->target;
 		break;
+	case TOP_SIGNALFD:
+		c->nr = SYS_SIGNALFD;
+		c->sigmask = st->sigmask;
+		c->flags = blocking_flag(st) | cloexec_flag(st);
+		break;
 	case TOP_POLL:
 	case TOP_SELECT:
 	case TOP_FCNTL:
@@ -307,6 +312,7 @@ static void build_call(struct run_state *s, const struct trace_step *st, struct 
 	case TOP_READ:
 		c->nr = SYS_READ;
 		c->fd_is_counter = name_is_counter(s, st->obj);
+		c->fd_is_siginfo = st->obj >= 0 && s->kinds[st->obj] == TK_SIGNALFD;
 		break;
 	case TOP_WRITE:
 		c->nr = SYS_WRITE;
@@ -365,7 +371,7 @@ static void apply_fds(struct run_state *s, size_t step, const struct sys_result 
 static bool creates_fd(enum trace_opcode op)
 {
 	return op == TOP_EPOLL || op == TOP_EPOLL_CREATE || op == TOP_EVENTFD || op == TOP_DUP ||
-	       op == TOP_DUP2 || op == TOP_TIMERFD || op == TOP_SOCKET || op == TOP_ACCEPT ||
+	       op == TOP_DUP2 || op == TOP_TIMERFD || op == TOP_SIGNALFD || op == TOP_SOCKET || op == TOP_ACCEPT ||
 	       op == TOP_URING;
 }
 
@@ -388,7 +394,8 @@ static void make_entry(struct run_state *s, size_t step, int thread, const struc
 	e->text = st->text;
 	e->ret = creates_fd(st->op) && r->ret > 0 ? 0 : r->ret; /* logs name fds, never number them */
 	e->watchdog = r->watchdog;
-	if (st->op == TOP_READ && name_is_counter(s, st->obj) && r->ret >= 0)
+	if (st->op == TOP_READ && r->ret >= 0 &&
+	    (name_is_counter(s, st->obj) || (st->obj >= 0 && s->kinds[st->obj] == TK_SIGNALFD)))
 		e->vkind = RV_VALUE;
 	if (st->op == TOP_SIGPENDING && r->ret >= 0)
 		e->vkind = RV_SIGSET;

@@ -34,6 +34,7 @@ enum trace_opcode {
 	TOP_UNSTALL,		/* unstall THREAD: release the stalled copy of THREAD's wait (stall=N) */
 	TOP_FORK,		/* fork NAME: a child process whose thread is NAME (`thread NAME: OP`) */
 	TOP_EXIT,		/* exit NAME: the child process NAME ends (its fds close) */
+	TOP_SIGNALFD,		/* signalfd NAME SIGS [blocking] [cloexec] -> signalfd4(-1, SIGS) */
 	TOP_SOCKET,		/* socket NAME [blocking] [cloexec] -> socket(AF_INET, SOCK_STREAM) */
 	TOP_BIND,		/* bind FD                    -> bind to 127.0.0.1 port 0 */
 	TOP_LISTEN,		/* listen FD [BACKLOG]        -> listen(fd, BACKLOG), default 16 */
@@ -62,6 +63,7 @@ enum trace_kind {
 	TK_SOCKET,
 	TK_DUP,		/* made by dup: same kind as its source */
 	TK_TIMERFD,
+	TK_SIGNALFD,
 	TK_TCP,		/* socket, accept: a TCP socket over loopback */
 	TK_URING,	/* uring: an io_uring instance */
 };

@@ -37,6 +37,7 @@ static const char *const op_names[TOP__COUNT] = {
 	[TOP_UNSTALL] = "unstall",
 	[TOP_FORK] = "fork",
 	[TOP_EXIT] = "exit",
+	[TOP_SIGNALFD] = "signalfd",
 	[TOP_SOCKET] = "socket",
 	[TOP_BIND] = "bind",
 	[TOP_LISTEN] = "listen",

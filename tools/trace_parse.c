@@ -1421,6 +1421,18 @@ static int parse_exit(struct parser *p, struct args *a, struct trace_step *st)
 	return parse_options(p, a, st, 0);
 }
 
+static int parse_signalfd(struct parser *p, struct args *a, struct trace_step *st)
+{
+	const struct word *w = positional(p, a, "NAME");
+
+	if (!w || define_name(p, w, TK_SIGNALFD, &st->obj) < 0)
+		return -1;
+	w = positional(p, a, "SIGS");
+	if (!w || sigset_value(p, w, &st->sigmask) < 0)
+		return -1;
+	return parse_options(p, a, st, OPT(O_BLOCKING) | OPT(O_CLOEXEC));
+}
+
 typedef int (*op_parser)(struct parser *, struct args *, struct trace_step *);
 
 static const op_parser op_parsers[TOP__COUNT] = {
@@ -1448,6 +1460,7 @@ static const op_parser op_parsers[TOP__COUNT] = {
 	[TOP_UNSTALL] = parse_unstall,
 	[TOP_FORK] = parse_fork,
 	[TOP_EXIT] = parse_exit,
+	[TOP_SIGNALFD] = parse_signalfd,
 	[TOP_SOCKET] = parse_socket,
 	[TOP_BIND] = parse_fd_only,
 	[TOP_LISTEN] = parse_listen,
