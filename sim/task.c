@@ -7,17 +7,16 @@
 #include "fdtable.h"
 #include "poll_table.h"
 
-struct sim_process *process_create(struct world *w)
+/* A new process around an fd table (which it takes over), or NULL. */
+static struct sim_process *process_alloc(struct world *w, struct fdtable *files)
 {
-	struct sim_process *p = sim_zalloc(w, sizeof(*p));
+	struct sim_process *p = files ? sim_zalloc(w, sizeof(*p)) : NULL;
 
-	if (!p)
-		return NULL;
-	p->files = fdtable_create(w);
-	if (!p->files) {
-		sim_free(w, p);
+	if (!p) {
+		fdtable_destroy(files);
 		return NULL;
 	}
+	p->files = files;
 	p->pid = ++w->next_pid;
 	p->world = w;
 	INIT_LIST_HEAD(&p->tasks);
@@ -26,25 +25,15 @@ struct sim_process *process_create(struct world *w)
 	return p;
 }
 
-/* Models copy_process() for the parts epsim has: a copied fd table and one thread. */
+struct sim_process *process_create(struct world *w)
+{
+	return process_alloc(w, fdtable_create(w));
+}
+
+/* Models copy_process() for the parts epsim has: a copied fd table (threads come after). */
 struct sim_process *process_fork(struct sim_process *parent)
 {
-	struct world *w = parent->world;
-	struct sim_process *p = sim_zalloc(w, sizeof(*p));
-
-	if (!p)
-		return NULL;
-	p->files = fdtable_copy(parent->files);
-	if (!p->files) {
-		sim_free(w, p);
-		return NULL;
-	}
-	p->pid = ++w->next_pid;
-	p->world = w;
-	INIT_LIST_HEAD(&p->tasks);
-	init_waitqueue_head(&p->signalfd_wqh);
-	list_add_tail(&p->node, &w->processes);
-	return p;
+	return process_alloc(parent->world, fdtable_copy(parent->files));
 }
 
 static void task_destroy(struct sim_task *t)
