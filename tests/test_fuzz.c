@@ -132,12 +132,32 @@ static bool step_may_block(const struct trace_step *st)
 	return false;
 }
 
+/* The step that made the file a name names: its creation, through dups. */
+static const struct trace_step *origin(const struct trace *t, int name)
+{
+	const struct trace_step *st = &t->steps[t->names[name].step];
+
+	while (st->op == TOP_DUP && st->obj >= 0 && !st->obj_bad)
+		st = &t->steps[t->names[st->obj].step];
+	return st;
+}
+
+/* A read or write on main (or a thread reused later) of a blocking file. */
+static bool io_on_blocking(const struct trace *t, const struct trace_step *st)
+{
+	return (st->op == TOP_READ || st->op == TOP_WRITE) && st->obj >= 0 && !st->obj_bad &&
+	       (origin(t, st->obj)->flags & TF_BLOCKING);
+}
+
 /*
- * The determinism rules: main never waits with a timeout, a thread that may
- * block takes no further call, no file is blocking, no step sleeps.
+ * The determinism rules: main never waits with a timeout and never reads or
+ * writes a blocking file, a thread that may block takes no further call, no
+ * step sleeps.
  */
 START_TEST(test_gen_determinism_rules)
 {
+	int blocking = 0;
+
 	for (uint64_t seed = 0; seed < 5000; seed++) {
 		char *text = fuzz_generate(seed, NULL);
 		struct trace *t = parse(text);
@@ -147,15 +167,18 @@ START_TEST(test_gen_determinism_rules)
 			const struct trace_step *st = &t->steps[i];
 			ck_assert_msg(!blocked[st->thread], "seed %llu step %zu: thread reused",
 				      (unsigned long long)seed, i + 1);
-			ck_assert(!(st->thread == 0 && step_may_block(st)));
-			ck_assert(!(st->flags & TF_BLOCKING));
+			ck_assert_msg(!(st->thread == 0 && (step_may_block(st) || io_on_blocking(t, st))),
+				      "seed %llu step %zu: main may block", (unsigned long long)seed,
+				      i + 1);
 			ck_assert(st->op != TOP_SLEEP);
-			blocked[st->thread] = step_may_block(st);
+			blocked[st->thread] = step_may_block(st) || io_on_blocking(t, st);
+			blocking += io_on_blocking(t, st);
 		}
 		free(blocked);
 		trace_free(t);
 		free(text);
 	}
+	ck_assert_int_gt(blocking, 100);	/* the blocking feature is exercised */
 }
 END_TEST
 
@@ -185,15 +208,21 @@ END_TEST
 struct fake {
 	struct backend *inner;
 	bool saw_oneshot;	/* a ctl with EPOLLONESHOT was issued */
+	bool odd;		/* opened an odd number of times so far */
 };
 
-enum fake_bug { BUG_SHUTDOWN_WR, BUG_READ_AFTER_ONESHOT };
+enum fake_bug { BUG_SHUTDOWN_WR, BUG_READ_AFTER_ONESHOT, BUG_FLAKY_SHUTDOWN, BUG_READ_OR_SHUTDOWN };
 static enum fake_bug fake_bug;
+static int fake_opens;
 
 static bool fake_triggers(struct fake *f, const struct sys_call *c)
 {
 	if (fake_bug == BUG_SHUTDOWN_WR)
 		return c->nr == SYS_SHUTDOWN && c->op == SHUT_WR;
+	if (fake_bug == BUG_FLAKY_SHUTDOWN)	/* every other run: not reproducible */
+		return c->nr == SYS_SHUTDOWN && f->odd;
+	if (fake_bug == BUG_READ_OR_SHUTDOWN)
+		return c->nr == SYS_READ || c->nr == SYS_SHUTDOWN;
 	if (c->nr == SYS_EPOLL_CTL && !c->ev_null && (c->ev.events & EPOLLONESHOT))
 		f->saw_oneshot = true;
 	return c->nr == SYS_READ && f->saw_oneshot;
@@ -204,6 +233,7 @@ static struct backend *fake_open(const struct backend_config *cfg, char *err, si
 	struct fake *f = calloc(1, sizeof(*f));
 
 	f->inner = sim_backend_ops.open(cfg, err, errlen);
+	f->odd = ++fake_opens % 2;
 	return (struct backend *)f;
 }
 
@@ -273,6 +303,26 @@ START_TEST(test_compare_verdicts)
 	ck_assert_ptr_nonnull(strstr(out->report, "EPERM"));
 	ck_assert_int_eq(fuzz_compare(&p, "shutdown q.0 wr\n", out), FUZZ_INVALID);
 	ck_assert_ptr_nonnull(strstr(out->report, "undefined name"));
+	free(out);
+}
+END_TEST
+
+/* A backend whose log changes between runs: flaky, and the shrink predicate refuses it. */
+START_TEST(test_confirm_flaky)
+{
+	struct fuzz_pair p = { &sim_backend_ops, &fake_ops, 0, 2 };
+	struct fuzz_outcome *out = calloc(1, sizeof(*out));
+	const char *text = "socketpair s\nshutdown s.0 rd\n";
+
+	fake_bug = BUG_FLAKY_SHUTDOWN;
+	fake_opens = 0;
+	ck_assert_int_eq(fuzz_confirm(&p, text, out), FUZZ_DIVERGE);
+	ck_assert(out->flaky);
+	ck_assert_str_eq(out->sig, "shutdown/shutdown");
+	ck_assert(!fuzz_pred_diverges(&p, text));
+	fake_bug = BUG_SHUTDOWN_WR;
+	ck_assert_int_eq(fuzz_confirm(&p, "socketpair s\nshutdown s.0 wr\n", out), FUZZ_DIVERGE);
+	ck_assert(!out->flaky);
 	free(out);
 }
 END_TEST
@@ -348,6 +398,24 @@ START_TEST(test_shrink_two_step_bug)
 	free(min);
 	free(text);
 	free(gen);
+}
+END_TEST
+
+/* Shrinking keeps the kind of divergence: the first differing step stays a shutdown. */
+START_TEST(test_shrink_keeps_signature)
+{
+	struct fuzz_target tg = { { &sim_backend_ops, &fake_ops, 0, 0 }, "shutdown/shutdown" };
+	const char *text = "pipe p\nsocketpair s\nwrite p.w 5\nshutdown s.0 wr\nread p.r 5\n"
+			   "read s.1 1\n";
+	char *min;
+
+	fake_bug = BUG_READ_OR_SHUTDOWN;
+	ck_assert(fuzz_pred_same_divergence(&tg, text));
+	min = fuzz_shrink(text, fuzz_pred_same_divergence, &tg, 0, NULL);
+	ck_assert_str_eq(min, "socketpair s\nshutdown s.0 wr\n");
+	free(min);
+	snprintf(tg.sig, sizeof(tg.sig), "read/read");
+	ck_assert(!fuzz_pred_same_divergence(&tg, text));
 }
 END_TEST
 
@@ -492,8 +560,10 @@ static Suite *fuzz_suite(void)
 	suite_add_tcase(s, gen);
 	tcase_set_timeout(shr, 60);
 	tcase_add_test(shr, test_compare_verdicts);
+	tcase_add_test(shr, test_confirm_flaky);
 	tcase_add_test(shr, test_shrink_to_essential_steps);
 	tcase_add_test(shr, test_shrink_two_step_bug);
+	tcase_add_test(shr, test_shrink_keeps_signature);
 	tcase_add_test(shr, test_shrink_arguments);
 	tcase_add_test(shr, test_shrink_times_only_to_zero);
 	tcase_add_test(shr, test_shrink_budget);

@@ -19,7 +19,8 @@
 #define FUZZ_F_NEST 0x8		/* epoll fds registered in epoll fds */
 #define FUZZ_F_DUP 0x10		/* dup, dup2 */
 #define FUZZ_F_ERRORS 0x20	/* badfd, bad ctl ops, bad max=, buf=null, flags=1 */
-#define FUZZ_F_ALL 0x3f
+#define FUZZ_F_BLOCKING 0x40	/* blocking files, read and written by threads that may sleep */
+#define FUZZ_F_ALL 0x7f
 
 struct fuzz_gen_opts {
 	int min_steps;		/* steps per trace: uniformly in [min_steps, max_steps] */

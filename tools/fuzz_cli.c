@@ -11,7 +11,6 @@
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
-#include <signal.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -44,8 +43,8 @@ const char *fuzz_help =
 	"  --backend-b B   backend under test (default sim)\n"
 	"  --steps N       at most N steps per trace (default 40)\n"
 	"  --threads N     at most N threads besides main per trace (default 3)\n"
-	"  --no FEATURE    leave out threads, signals, timers, nest, dup or errors\n"
-	"                  (repeatable)\n"
+	"  --no FEATURE    leave out threads, signals, timers, nest, dup, errors or\n"
+	"                  blocking (blocking files); repeatable\n"
 	"  --keep-going    do not stop at the first divergence\n"
 	"  --no-shrink     write divergences as generated\n"
 	"  --reruns N      runs of each backend that must agree before a divergence\n"
@@ -66,6 +65,11 @@ struct fuzz_cfg {
 	bool keep_going, shrink, print, quiet;
 	const char *out;
 };
+
+/* The --no FEATURE names: bit i is FUZZ_F_* (1 << i). */
+static const char *const feature_names[] = { "threads", "signals", "timers", "nest", "dup",
+					     "errors", "blocking" };
+#define NFEATURES ((int)(sizeof(feature_names) / sizeof(feature_names[0])))
 
 /* Per worker, in memory shared with the parent. */
 struct fuzz_counters {
@@ -112,7 +116,7 @@ static void emit_stdout(const char *s)
 	}
 }
 
-/* text with every line prefixed by "# ". */
+/* text with every line prefixed by "#   ". */
 static void put_commented(FILE *f, const char *text)
 {
 	const char *p = text;
@@ -127,25 +131,22 @@ static void put_commented(FILE *f, const char *text)
 /* How to run one seed again with these options. */
 static void put_repro(FILE *f, const struct fuzz_cfg *c, uint64_t seed)
 {
-	static const char *const feat[] = { "threads", "signals", "timers", "nest", "dup",
-					    "errors" };
-
 	fprintf(f, "epsim fuzz --seed %llu --count 1 --backend-a %s --backend-b %s --steps %d "
 		   "--threads %d",
 		(unsigned long long)seed, c->pair.a->name, c->pair.b->name, c->gen.max_steps,
 		c->gen.max_threads);
-	for (int i = 0; i < 6; i++)
+	for (int i = 0; i < NFEATURES; i++)
 		if (!(c->gen.features & (1u << i)))
-			fprintf(f, " --no %s", feat[i]);
+			fprintf(f, " --no %s", feature_names[i]);
 }
 
-/* Write OUT/fuzz-KIND-SEED.trace: a header, the report as comments, the trace. */
-static char *write_finding(const struct fuzz_cfg *c, const char *kind, uint64_t seed,
-			   const char *note, const char *report, const char *text)
+/* A finding as a trace file: the reproduce command, a note, the report as comments, the trace. */
+static char *render_finding(const struct fuzz_cfg *c, const char *kind, uint64_t seed,
+			    const char *note, const char *report, const char *text)
 {
-	char path[4096], *buf = NULL;
+	char *buf = NULL;
 	size_t len = 0;
-	FILE *m = open_memstream(&buf, &len), *f;
+	FILE *m = open_memstream(&buf, &len);
 
 	fprintf(m, "# epsim fuzz: %s, seed %llu\n# reproduce: ", kind, (unsigned long long)seed);
 	put_repro(m, c, seed);
@@ -155,6 +156,17 @@ static char *write_finding(const struct fuzz_cfg *c, const char *kind, uint64_t 
 	put_commented(m, report);
 	fputs(text, m);
 	fclose(m);
+	return buf;
+}
+
+/* Write OUT/fuzz-KIND-SEED.trace; returns the message to print: its path and contents. */
+static char *write_finding(const struct fuzz_cfg *c, const char *kind, uint64_t seed,
+			   const char *note, const char *report, const char *text)
+{
+	char path[4096], *buf = render_finding(c, kind, seed, note, report, text), *msg;
+	size_t n;
+	FILE *f;
+
 	snprintf(path, sizeof(path), "%s/fuzz-%s-%llu.trace", c->out, kind,
 		 (unsigned long long)seed);
 	f = fopen(path, "w");
@@ -164,13 +176,11 @@ static char *write_finding(const struct fuzz_cfg *c, const char *kind, uint64_t 
 	} else {
 		fprintf(stderr, "epsim fuzz: cannot write %s: %s\n", path, strerror(errno));
 	}
-	{
-		size_t n = strlen(buf) + strlen(path) + 64;
-		char *msg = xcalloc(n, 1);
-		snprintf(msg, n, "==> %s\n%s", path, buf);
-		free(buf);
-		return msg;
-	}
+	n = strlen(buf) + strlen(path) + 64;
+	msg = xcalloc(n, 1);
+	snprintf(msg, n, "==> %s\n%s", path, buf);
+	free(buf);
+	return msg;
 }
 
 /* ------------------------------------------------------------ shrinking */
@@ -245,6 +255,24 @@ static void found_divergence(const struct fuzz_cfg *c, uint64_t seed, const char
 	free(min);
 }
 
+/*
+ * A divergence seen once, run again with reruns: still a divergence, or
+ * flaky (with the first report) when any run gives other logs.
+ */
+static enum fuzz_verdict confirm_divergence(const struct fuzz_cfg *c, const char *text,
+					    struct fuzz_outcome *out)
+{
+	char *first = xstrdup(out->report);
+
+	if (fuzz_confirm(&c->pair, text, out) != FUZZ_DIVERGE) {
+		snprintf(out->report, sizeof(out->report), "%s", first);
+		out->verdict = FUZZ_DIVERGE;
+		out->flaky = true;
+	}
+	free(first);
+	return out->verdict;
+}
+
 /* Run one seed; updates the counters. */
 static void run_seed(const struct fuzz_cfg *c, struct fuzz_shared *sh, struct fuzz_counters *k,
 		     uint64_t seed, struct fuzz_outcome *out)
@@ -253,7 +281,7 @@ static void run_seed(const struct fuzz_cfg *c, struct fuzz_shared *sh, struct fu
 	enum fuzz_verdict v = fuzz_compare(&c->pair, text, out);
 
 	if (v == FUZZ_DIVERGE)
-		v = fuzz_confirm(&c->pair, text, out);
+		v = confirm_divergence(c, text, out);
 	if (v == FUZZ_DIVERGE && out->flaky) {
 		atomic_fetch_add(&k->flaky, 1);
 		msg = write_finding(c, "flaky", seed, "a backend gave different logs on reruns",
@@ -413,11 +441,8 @@ static int print_traces(const struct fuzz_cfg *c)
 
 static int feature_bit(const char *name)
 {
-	static const char *const names[] = { "threads", "signals", "timers", "nest", "dup",
-					     "errors" };
-
-	for (int i = 0; i < 6; i++)
-		if (!strcmp(name, names[i]))
+	for (int i = 0; i < NFEATURES; i++)
+		if (!strcmp(name, feature_names[i]))
 			return 1 << i;
 	return 0;
 }

@@ -5,9 +5,12 @@
  * (names and their kinds, threads and whether each may take another call),
  * so every name it writes is defined and no step is issued on a thread that
  * may still be blocked. What it leaves out keeps both backends
- * deterministic: every file is non-blocking, main-thread waits use
- * timeout 0, a thread that may block is used for one call only, timers are
- * either disarmed or armed an hour ahead, and no step sleeps.
+ * deterministic: main-thread waits use timeout 0, main never reads or writes
+ * a file that may be blocking, a thread that may block is used for one call
+ * only, timers are either disarmed or armed an hour ahead, no step sleeps,
+ * and while a thread may sleep no step wakes a watched file twice. A trace
+ * is of one of three modes: threads asleep in epoll waits, threads asleep in
+ * reads and writes of blocking files, or neither.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -36,6 +39,7 @@ struct gen_name {
 	bool closed;		/* closed: its number may now hold another file */
 	bool retargeted;	/* a dup2 target: the runner may have changed its kind */
 	bool unsure;		/* its file may not be of `kind` (dup2 target, dup of one) */
+	bool blocking;		/* created without O_NONBLOCK (or a dup of such a file) */
 };
 
 struct gen_thread {
@@ -55,6 +59,14 @@ struct gen {
 	int nthreads;
 	int next_id;
 	bool thread_mode;	/* this trace has threads that block in waits */
+	bool blocking_mode;	/* this trace has blocking files, threads block in their I/O */
+	/*
+	 * Threads asleep in two instances, one watching the other, race when one
+	 * wake-up reaches both: a thread_mode trace either has all its sleepers in
+	 * one instance (sleep_ep), or no epoll fd registered in another (no_nest).
+	 */
+	bool no_nest;
+	int sleep_ep;
 	bool sleepers;	/* a thread may be asleep in a wait: no step may wake an instance twice */
 };
 
@@ -145,7 +157,7 @@ static void add_name(struct gen *g, const char *s, enum gen_kind kind)
 
 	snprintf(n->s, sizeof(n->s), "%s", s);
 	n->kind = n->def_kind = kind;
-	n->closed = n->retargeted = n->unsure = false;
+	n->closed = n->retargeted = n->unsure = n->blocking = false;
 }
 
 /* The name surely names a file of a kind in mask (open, of a known file). */
@@ -153,6 +165,12 @@ static bool surely(const struct gen *g, int i, unsigned mask)
 {
 	return i >= 0 && !g->names[i].closed && !g->names[i].unsure &&
 	       (mask & KM(g->names[i].kind));
+}
+
+/* A read or write of the name surely returns at once (no blocking file can be behind it). */
+static bool never_blocks(const struct gen *g, int i)
+{
+	return !g->blocking_mode || (surely(g, i, KM_ANY) && !g->names[i].blocking);
 }
 
 /* The runner surely reads and writes the name as an 8-byte counter. */
@@ -204,22 +222,43 @@ static int name_index(const struct gen *g, const char *s)
 
 /* ---------------------------------------------------------- creation */
 
+/* In a blocking-mode trace, some files are blocking: " blocking" and the names marked. */
+static bool gen_blocking(struct gen *g)
+{
+	bool b = g->blocking_mode && chance(g, 40);
+
+	if (b)
+		put(g, " blocking");
+	return b;
+}
+
+/* Mark the last n names blocking. */
+static void mark_blocking(struct gen *g, int n, bool b)
+{
+	for (int i = g->nnames - n; i < g->nnames; i++)
+		g->names[i].blocking = b;
+}
+
 static void gen_pipe(struct gen *g, int id)
 {
 	char s[24];
+	bool b;
 
 	begin(g);
 	put(g, "pipe p%d", id);
+	b = gen_blocking(g);
 	end(g);
 	snprintf(s, sizeof(s), "p%d.r", id);
 	add_name(g, s, GK_PIPE_R);
 	snprintf(s, sizeof(s), "p%d.w", id);
 	add_name(g, s, GK_PIPE_W);
+	mark_blocking(g, 2, b);
 }
 
 static void gen_eventfd(struct gen *g, int id)
 {
 	char s[24];
+	bool b;
 
 	begin(g);
 	put(g, "eventfd e%d", id);
@@ -227,9 +266,11 @@ static void gen_eventfd(struct gen *g, int id)
 		put(g, " init=%d", chance(g, 90) ? rnd(g, 4) : rnd(g, 1000000));
 	if (chance(g, 20))
 		put(g, " semaphore");
+	b = gen_blocking(g);
 	end(g);
 	snprintf(s, sizeof(s), "e%d", id);
 	add_name(g, s, GK_EVENTFD);
+	mark_blocking(g, 1, b);
 }
 
 static void gen_socketpair(struct gen *g, int id)
@@ -238,6 +279,8 @@ static void gen_socketpair(struct gen *g, int id)
 	enum gen_kind k = dgram ? GK_DGRAM : GK_STREAM;
 	char s[24];
 
+
+	/* never blocking: the simulator does not model blocking unix sockets (io-models.md) */
 	begin(g);
 	put(g, "socketpair s%d%s", id, dgram ? " dgram" : chance(g, 20) ? " stream" : "");
 	end(g);
@@ -378,6 +421,10 @@ static const char *ep_word(struct gen *g)
 /* The FD operand of ctl: a file, or an epoll fd (nesting). */
 static const char *ctl_target(struct gen *g)
 {
+	if (g->no_nest) {
+		int i = pick_name(g, KM_FILE);
+		return surely(g, i, KM_FILE) ? g->names[i].s : "badfd";
+	}
 	if (has(g, FUZZ_F_NEST) && chance(g, 15)) {
 		int i = pick_name(g, KM(GK_EPOLL));
 		if (i >= 0)
@@ -475,20 +522,30 @@ static bool op_wait(struct gen *g)
 	return true;
 }
 
+/* A new thread for a call that may block; it takes no other call. NULL if none is left. */
+static struct gen_thread *sleeper_thread(struct gen *g)
+{
+	struct gen_thread *t;
+
+	if (g->nthreads >= g->o->max_threads || g->nthreads >= GEN_MAX_THREADS)
+		return NULL;
+	t = &g->threads[g->nthreads++];
+	snprintf(t->s, sizeof(t->s), "t%d", g->nthreads);
+	t->idle = false;
+	g->sleepers = true;
+	return t;
+}
+
 /* A wait with no timeout, on a fresh thread that is never used again. */
 static bool op_thread_block(struct gen *g)
 {
 	struct gen_thread *t;
 	int r = rnd(g, 100), max;
-	int ep = pick_name(g, KM(GK_EPOLL));
+	int ep = !g->no_nest && g->sleep_ep >= 0 ? g->sleep_ep : pick_name(g, KM(GK_EPOLL));
 
-	if (!g->thread_mode || g->nthreads >= g->o->max_threads ||
-	    g->nthreads >= GEN_MAX_THREADS || ep < 0)
+	if (!g->thread_mode || !surely(g, ep, KM(GK_EPOLL)) || !(t = sleeper_thread(g)))
 		return false;
-	t = &g->threads[g->nthreads++];
-	snprintf(t->s, sizeof(t->s), "t%d", g->nthreads);
-	t->idle = false;
-	g->sleepers = true;
+	g->sleep_ep = ep;
 	max = 1 + rnd(g, 3);
 	put(g, "thread %s: ", t->s);
 	if (r < 70)
@@ -504,6 +561,7 @@ static bool op_thread_block(struct gen *g)
 }
 
 /* ------------------------------------------------------------ read/write */
+
 
 static const char *const io_sizes[] = {
 	"0", "1", "1", "1", "2", "7", "8", "16", "100", "4095", "4096", "4097", "8192",
@@ -536,6 +594,8 @@ static bool op_write(struct gen *g)
 	const char *fd = fd_word(g, KM_WRITABLE);
 	int i = name_index(g, fd);
 
+	if (!never_blocks(g, i))
+		return false;
 	begin(g);
 	put(g, "write %s %s", fd, write_size(g, i));
 	end(g);
@@ -559,6 +619,8 @@ static bool op_read(struct gen *g)
 
 	if (surely_counter(g, i) && !surely(g, i, KM(GK_EVENTFD) | KM(GK_TIMERFD)))
 		return false;	/* a counter read of what may be a byte file: see value_unknown */
+	if (!never_blocks(g, i))
+		return false;
 	begin(g);
 	if (surely_counter(g, i) || chance(g, 10))
 		put(g, "read %s", fd);
@@ -566,6 +628,26 @@ static bool op_read(struct gen *g)
 		put(g, "read %s %d", fd, rnd(g, 2));
 	else
 		put(g, "read %s %s", fd, PICK(g, io_sizes));
+	end(g);
+	return true;
+}
+
+/* A read or write of a blocking file on a thread: it may sleep until a later step. */
+static bool op_thread_io(struct gen *g)
+{
+	int i = pick_name(g, chance(g, 50) ? KM_READABLE : KM_WRITABLE);
+	struct gen_thread *t;
+
+	if (!g->blocking_mode || !surely(g, i, KM_ANY) || !g->names[i].blocking)
+		return false;
+	if (!(t = sleeper_thread(g)))
+		return false;
+	put(g, "thread %s: ", t->s);
+	if (KM(g->names[i].kind) & KM_READABLE && (chance(g, 60) || g->names[i].kind == GK_PIPE_R))
+		put(g, surely_counter(g, i) ? "read %s" : "read %s %d", g->names[i].s,
+		    1 + rnd(g, 8192));
+	else
+		put(g, "write %s %s", g->names[i].s, write_size(g, i));
 	end(g);
 	return true;
 }
@@ -606,6 +688,7 @@ static bool op_dup(struct gen *g)
 		g->names[g->nnames - 1].def_kind = g->names[src].def_kind;
 		g->names[g->nnames - 1].closed = g->names[src].closed;
 		g->names[g->nnames - 1].unsure = g->names[src].unsure;
+		g->names[g->nnames - 1].blocking = g->names[src].blocking;
 	} else {
 		dst = pick_name(g, KM_ANY);
 		if (g->sleepers && !surely(g, dst, KM_QUIET_CLOSE))
@@ -614,6 +697,7 @@ static bool op_dup(struct gen *g)
 		if (!g->names[src].closed && dst != src) {
 			g->names[dst].kind = g->names[src].kind;
 			g->names[dst].closed = false;
+			g->names[dst].blocking = g->names[src].blocking;
 		}
 		g->names[dst].retargeted |= dst != src;
 		g->names[dst].unsure |= dst != src;
@@ -721,7 +805,7 @@ static const struct gen_op gen_ops[] = {
 	{ op_create_file, 7 }, { op_create_epoll, 3 }, { op_ctl, 24 }, { op_wait, 14 },
 	{ op_write, 16 },      { op_read, 10 },	       { op_close, 4 }, { op_dup, 4 },
 	{ op_shutdown, 3 },    { op_thread_block, 4 }, { op_thread_idle, 3 },
-	{ op_signal, 3 },      { op_timer, 2 },
+	{ op_signal, 3 },      { op_timer, 2 },	       { op_thread_io, 4 },
 };
 
 #define NGEN_OPS ((int)(sizeof(gen_ops) / sizeof(gen_ops[0])))
@@ -748,7 +832,7 @@ char *fuzz_generate(uint64_t seed, const struct fuzz_gen_opts *o)
 {
 	struct fuzz_gen_opts def;
 	struct gen *g = xcalloc(1, sizeof(*g));
-	int nsteps;
+	int nsteps, r;
 	char *text;
 
 	if (!o) {
@@ -761,7 +845,11 @@ char *fuzz_generate(uint64_t seed, const struct fuzz_gen_opts *o)
 	g->cap = 1024;
 	g->buf = xcalloc(g->cap, 1);
 	nsteps = o->min_steps + rnd(g, o->max_steps - o->min_steps + 1);
-	g->thread_mode = has(g, FUZZ_F_THREADS) && chance(g, 40);
+	r = rnd(g, 100);
+	g->thread_mode = has(g, FUZZ_F_THREADS) && r < 40;
+	g->blocking_mode = has(g, FUZZ_F_BLOCKING) && has(g, FUZZ_F_THREADS) && r >= 40 && r < 65;
+	g->no_nest = g->thread_mode && chance(g, 50);
+	g->sleep_ep = -1;
 	put(g, "# epsim fuzz --seed %llu --count 1\n", (unsigned long long)seed);
 	op_create_epoll(g);
 	op_create_file(g);

@@ -622,7 +622,7 @@ static int sigset_value(struct parser *p, const struct word *w, uint64_t *out)
 		elem[j - i] = '\0';
 		sig = trace_signal_value(elem);
 		if (sig < 0)
-			return fail(p, w->col + i, "unknown signal '%s' (expected usr1 or none)", elem);
+			return fail(p, w->col + i, "unknown signal '%s' (expected usr1, io or none)", elem);
 		*out |= 1ULL << (sig - 1);
 		if (j == w->len)
 			return 0;
@@ -1599,6 +1599,7 @@ static int thread_index(struct parser *p, const struct word *name, int len, int 
 		return -1;
 	t->threads = th;
 	th = &t->threads[t->nthreads];
+	th->process = false;	/* until a fork step makes it a process (realloc'd memory) */
 	th->name = dup_bytes(name->s, (size_t)len);
 	if (!th->name)
 		return fail_oom(p);
