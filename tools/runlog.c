@@ -4,6 +4,7 @@
 #include <string.h>
 #include "runlog.h"
 #include "trace.h"
+#include "strbuf.h"
 #include "xalloc.h"
 
 void run_log_init(struct run_log *log, const char *trace, const char *backend,
@@ -37,29 +38,19 @@ void run_log_free(struct run_log *log)
 	memset(log, 0, sizeof(*log));
 }
 
-/* Append formatted text at *pos, never past len. */
-static void put(char *buf, size_t len, size_t *pos, const char *s)
-{
-	size_t n = strlen(s);
-
-	if (*pos + 1 >= len)
-		return;
-	if (n > len - *pos - 1)
-		n = len - *pos - 1;
-	memcpy(buf + *pos, s, n);
-	*pos += n;
-	buf[*pos] = '\0';
-}
-
 static void render_events(const struct run_entry *e, char *buf, size_t len, size_t *pos)
 {
-	char tmp[256], mask[160];
+	char mask[160];
 
 	for (int i = 0; i < e->nevents; i++) {
 		trace_format_events(e->events[i].events, mask, sizeof(mask));
-		snprintf(tmp, sizeof(tmp), " [%s %s data=%llu]", e->events[i].name, mask,
-			 (unsigned long long)e->events[i].data);
-		put(buf, len, pos, tmp);
+		sb_put(buf, len, pos, " [");
+		sb_put(buf, len, pos, e->events[i].name);
+		sb_put(buf, len, pos, " ");
+		sb_put(buf, len, pos, mask);
+		sb_put(buf, len, pos, " data=");
+		sb_put_u64(buf, len, pos, e->events[i].data);
+		sb_put(buf, len, pos, "]");
 	}
 }
 
@@ -70,38 +61,37 @@ void run_entry_render(const struct run_entry *e, char *buf, size_t len)
 
 	buf[0] = '\0';
 	if (e->kind == RUN_BLOCKS) {
-		put(buf, len, &pos, "blocks");
+		sb_put(buf, len, &pos, "blocks");
 		return;
 	}
 	if (e->kind == RUN_PENDING) {
-		put(buf, len, &pos, "still blocked");
+		sb_put(buf, len, &pos, "still blocked");
 		return;
 	}
 	if (e->watchdog) {
-		put(buf, len, &pos, "watchdog");
+		sb_put(buf, len, &pos, "watchdog");
 		return;
 	}
 	if (e->ret < 0) {
-		put(buf, len, &pos, trace_errno_name((int)-e->ret));
+		sb_put(buf, len, &pos, trace_errno_name((int)-e->ret));
 		return;
 	}
-	snprintf(tmp, sizeof(tmp), "%ld", e->ret);
-	put(buf, len, &pos, tmp);
+	sb_put_long(buf, len, &pos, e->ret);
 	if (e->vkind == RV_VALUE) {
-		snprintf(tmp, sizeof(tmp), " value=%llu", (unsigned long long)e->value);
-		put(buf, len, &pos, tmp);
+		sb_put(buf, len, &pos, " value=");
+		sb_put_u64(buf, len, &pos, e->value);
 	} else if (e->vkind == RV_SIGSET) {
-		put(buf, len, &pos, " pending=");
+		sb_put(buf, len, &pos, " pending=");
 		trace_format_sigset(e->value, tmp, sizeof(tmp));
-		put(buf, len, &pos, tmp);
+		sb_put(buf, len, &pos, tmp);
 	} else if (e->vkind == RV_ERRNO) {	/* SO_ERROR: " error=ECONNRESET", or " error=0" */
-		put(buf, len, &pos, " error=");
-		put(buf, len, &pos, e->value ? trace_errno_name((int)e->value) : "0");
+		sb_put(buf, len, &pos, " error=");
+		sb_put(buf, len, &pos, e->value ? trace_errno_name((int)e->value) : "0");
 	}
 	render_events(e, buf, len, &pos);
 	if (e->suffix && e->suffix[0]) {
-		put(buf, len, &pos, " ");
-		put(buf, len, &pos, e->suffix);
+		sb_put(buf, len, &pos, " ");
+		sb_put(buf, len, &pos, e->suffix);
 	}
 }
 
@@ -135,19 +125,28 @@ void run_log_add(struct run_log *log, const struct run_entry *e)
 	n->result = xstrdup(res);
 }
 
+/* "STEP THREAD: CALL = RESULT", the step padded to 3 and the call to 40 columns. */
 void run_entry_line(const struct run_entry *e, char *buf, size_t len)
 {
-	char call[512];
-	const char *sep = e->kind == RUN_DONE ? "=" : e->kind == RUN_INFO ? ":" : "...";
+	const char *sep = e->kind == RUN_DONE ? " = " : e->kind == RUN_INFO ? " : " : " ... ";
+	size_t pos = 0, call;
 
-	if (e->thread)
-		snprintf(call, sizeof(call), "%s: %s", e->thread, e->text);
-	else
-		snprintf(call, sizeof(call), "%s", e->text);
-	if (e->kind == RUN_PENDING)
-		snprintf(buf, len, "end %-40s %s %s", call, sep, e->result);
-	else
-		snprintf(buf, len, "%-3d %-40s %s %s", e->step, call, sep, e->result);
+	buf[0] = '\0';
+	if (e->kind == RUN_PENDING) {
+		sb_put(buf, len, &pos, "end");
+	} else {
+		sb_put_u64(buf, len, &pos, (uint64_t)(e->step > 0 ? e->step : 0));
+		sb_put_padded(buf, len, &pos, "", 0, 3);
+	}
+	sb_put(buf, len, &pos, " ");
+	call = pos;
+	if (e->thread) {
+		sb_put(buf, len, &pos, e->thread);
+		sb_put(buf, len, &pos, ": ");
+	}
+	sb_put_padded(buf, len, &pos, e->text, call, 40);
+	sb_put(buf, len, &pos, sep);
+	sb_put(buf, len, &pos, e->result);
 }
 
 void run_log_print_text(const struct run_log *log, FILE *f)
@@ -157,7 +156,8 @@ void run_log_print_text(const struct run_log *log, FILE *f)
 	fprintf(f, "# epsim log 1 | backend %s %s | %s\n", log->backend, log->version, log->trace);
 	for (size_t i = 0; i < log->n; i++) {
 		run_entry_line(&log->entries[i], line, sizeof(line));
-		fprintf(f, "%s\n", line);
+		fputs(line, f);
+		fputc('\n', f);
 	}
 }
 

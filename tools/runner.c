@@ -16,6 +16,7 @@
 #include "runner.h"
 #include "run_mpx.h"
 #include "run_limits.h"
+#include "strbuf.h"
 #include "xalloc.h"
 
 /* One registration made by a ctl step: what a returned token stands for. */
@@ -466,12 +467,19 @@ static char *fdinfo_item_text(struct run_state *s, const struct sys_fdinfo_item 
 {
 	char mask[160], buf[320];
 	uint64_t data = it->data;
+	size_t pos = 0;
 	int name = -1;
 
 	run_token_lookup(&s->regs, it->data, &name, &data);
 	trace_format_events(it->events, mask, sizeof(mask));
-	snprintf(buf, sizeof(buf), "[%s %s data=%llu]", name >= 0 ? s->t->names[name].name : "?",
-		 mask, (unsigned long long)data);
+	buf[0] = '\0';
+	sb_put(buf, sizeof(buf), &pos, "[");
+	sb_put(buf, sizeof(buf), &pos, name >= 0 ? s->t->names[name].name : "?");
+	sb_put(buf, sizeof(buf), &pos, " ");
+	sb_put(buf, sizeof(buf), &pos, mask);
+	sb_put(buf, sizeof(buf), &pos, " data=");
+	sb_put_u64(buf, sizeof(buf), &pos, data);
+	sb_put(buf, sizeof(buf), &pos, "]");
 	return xstrdup(buf);
 }
 
@@ -519,12 +527,15 @@ static void fdinfo_text(struct run_state *s, const struct sys_fdinfo_item *items
 	for (int i = 0; i < n; i++)
 		texts[i] = fdinfo_item_text(s, &items[i]);
 	qsort(texts, (size_t)n, sizeof(char *), cmp_str);
-	snprintf(line, len, "%s", n ? "" : "(empty)");
+	line[0] = '\0';
+	sb_put(line, len, &pos, n ? "" : "(empty)");
 	for (int i = 0; i < n; i++) {
 		for (const char *c = texts[i]; *c; c++)
 			hash = (hash ^ (unsigned char)*c) * 1099511628211ULL;
-		if (n <= FDINFO_LIST_MAX && pos < len)
-			pos += (size_t)snprintf(line + pos, len - pos, "%s%s", i ? " " : "", texts[i]);
+		if (n <= FDINFO_LIST_MAX) {
+			sb_put(line, len, &pos, i ? " " : "");
+			sb_put(line, len, &pos, texts[i]);
+		}
 		free(texts[i]);
 	}
 	if (n > FDINFO_LIST_MAX)	/* a large set is logged as its size and a digest */
@@ -571,6 +582,7 @@ static void log_fdinfo_of(struct run_state *s, size_t name, size_t step)
 {
 	struct fdinfo_seen *seen = &s->fdinfo_last[name];
 	char line[8192], title[160];
+	size_t tpos = 0;
 	struct run_entry e;
 	int n = s->ops->fdinfo(s->b, s->fds[name], s->fdinfo_buf, FDINFO_MAX);
 
@@ -587,7 +599,9 @@ static void log_fdinfo_of(struct run_state *s, size_t name, size_t step)
 		return;
 	free(seen->text);
 	seen->text = xstrdup(line);
-	snprintf(title, sizeof(title), "fdinfo %s", s->t->names[name].name);
+	title[0] = '\0';
+	sb_put(title, sizeof(title), &tpos, "fdinfo ");
+	sb_put(title, sizeof(title), &tpos, s->t->names[name].name);
 	memset(&e, 0, sizeof(e));
 	e.step = (int)s->cur + 1;
 	e.src_step = (int)step + 1;
