@@ -8,7 +8,7 @@
  * noise hits both alike; the report gives medians over the rounds.
  *
  * The ops_round_* functions hold nothing but the calls, so that callgrind can
- * count their instructions alone: --toggle-collect=ops_round_add (see
+ * count their instructions alone: --toggle-collect='ops_round_add*' (see
  * BENCHMARKS.md); each runs once per round, over K fds.
  */
 #include <stdio.h>
@@ -30,11 +30,6 @@ struct ops_setup {
 	int k;
 };
 
-__attribute__((noinline)) void ops_round_add(struct ops_setup *s);
-__attribute__((noinline)) void ops_round_mod(struct ops_setup *s);
-__attribute__((noinline)) void ops_round_del(struct ops_setup *s);
-__attribute__((noinline)) void ops_round_wait(struct ops_setup *s);
-
 static void check(long ret, const char *what, const struct ops_setup *s)
 {
 	if (ret < 0) {
@@ -43,7 +38,7 @@ static void check(long ret, const char *what, const struct ops_setup *s)
 	}
 }
 
-__attribute__((noinline)) void ops_round_add(struct ops_setup *s)
+__attribute__((noinline)) static void ops_round_add(struct ops_setup *s)
 {
 	for (int i = 0; i < s->k; i++) {
 		struct epoll_event ev = { .events = EPOLLIN, .data.u64 = (uint64_t)i };
@@ -51,7 +46,7 @@ __attribute__((noinline)) void ops_round_add(struct ops_setup *s)
 	}
 }
 
-__attribute__((noinline)) void ops_round_mod(struct ops_setup *s)
+__attribute__((noinline)) static void ops_round_mod(struct ops_setup *s)
 {
 	for (int i = 0; i < s->k; i++) {
 		struct epoll_event ev = { .events = EPOLLIN | EPOLLRDHUP, .data.u64 = (uint64_t)~i };
@@ -59,14 +54,14 @@ __attribute__((noinline)) void ops_round_mod(struct ops_setup *s)
 	}
 }
 
-__attribute__((noinline)) void ops_round_del(struct ops_setup *s)
+__attribute__((noinline)) static void ops_round_del(struct ops_setup *s)
 {
 	for (int i = 0; i < s->k; i++)
 		check(s->t->ctl(s->t, s->ep, EPOLL_CTL_DEL, s->fds[i], NULL), "DEL", s);
 }
 
 /* K waits, each returning the one ready eventfd (fds[k/2], kept readable). */
-__attribute__((noinline)) void ops_round_wait(struct ops_setup *s)
+__attribute__((noinline)) static void ops_round_wait(struct ops_setup *s)
 {
 	struct epoll_event out[16];
 

@@ -2,14 +2,16 @@
  * Benchmark 2: how select, poll and epoll scale with the number of watched
  * fds N, with 1 and 100 of them active per loop, on the kernel (N up to
  * --kernel-max) and on the simulator (N up to --sim-max, with its cost
- * counters). Prints a table and the ratios time(N=max)/time(N=10); --csv
- * writes every row for bench/plot_scaling.py.
+ * counters). Prints a table and the ratios of N = max against the smallest N
+ * with all A active; --csv writes every row for bench/plot_scaling.py, and
+ * --count-loops marks loops for callgrind instead of timing them.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include "bench_util.h"
+#include "callgrind_hooks.h"
 #include "scaling.h"
 
 const char *const mux_names[MUX_COUNT] = { "select", "poll", "epoll" };
@@ -26,7 +28,15 @@ struct scaling_args {
 	const char *csv;
 	bool kernel, sim;
 	bool mux[MUX_COUNT];	/* the mechanisms to measure (--mux) */
+	long count_loops;	/* --count-loops L: no timing; L loops per row marked for callgrind */
+	long sizes[16];		/* --sizes: the N to measure, instead of 10, 100, ... max */
+	int nsizes;
 };
+
+/* The counters reported per loop, in this order. */
+static const char *const counter_names[] = { "fds_scanned", "poll_calls", "wq_added",
+	"wq_removed", "callbacks", "items_scanned", "events_copied", "bytes_in", "bytes_out" };
+#define NCOUNTERS ((int)(sizeof(counter_names) / sizeof(counter_names[0])))
 
 /* One measured configuration. */
 struct scaling_row {
@@ -38,14 +48,9 @@ struct scaling_row {
 	int nsamples;
 	double loop_ns, call_ns;	/* medians over the samples */
 	long loops;			/* loops measured in all */
-	double per_loop[12];		/* counter deltas per loop (simulator) */
+	double per_loop[NCOUNTERS];	/* counter deltas per loop (simulator) */
 	bool has_counters;
 };
-
-/* The counters reported per loop, in this order. */
-static const char *const counter_names[] = { "fds_scanned", "poll_calls", "wq_added",
-	"wq_removed", "callbacks", "items_scanned", "events_copied", "bytes_in", "bytes_out" };
-#define NCOUNTERS ((int)(sizeof(counter_names) / sizeof(counter_names[0])))
 
 static void counters_vec(const struct scaling_ops *ops, const struct scaling_env *e,
 			 double v[NCOUNTERS])
@@ -80,6 +85,31 @@ static void run_loop(const struct scaling_ops *ops, struct scaling_env *e, enum 
 	}
 }
 
+/*
+ * --count-loops: a warm-up loop, then L loops between callgrind client
+ * requests, dumped under the row's name ("sim epoll N=1000000 active=1").
+ */
+static void count_loops(const struct scaling_args *args, const struct scaling_ops *ops,
+			struct scaling_env *e, struct scaling_row *row)
+{
+	char name[96];
+	long active[128];
+	uint64_t call = 0;
+
+	snprintf(name, sizeof(name), "%s %s N=%ld active=%d loops=%ld", ops->name,
+		 mux_names[row->m], row->n, row->active, args->count_loops);
+	spread(active, row->active, row->n);
+	run_loop(ops, e, row->m, active, row->active, &call);
+	CALLGRIND_START_INSTRUMENTATION;
+	CALLGRIND_ZERO_STATS;
+	for (long i = 0; i < args->count_loops; i++)
+		run_loop(ops, e, row->m, active, row->active, &call);
+	CALLGRIND_DUMP_STATS_AT(name);
+	CALLGRIND_STOP_INSTRUMENTATION;
+	row->loops = args->count_loops;
+	printf("counted: %s\n", name);
+}
+
 /* Whether row takes a sample in round p: slow rows (one loop > 10 budgets) stop after 3. */
 static bool wants_sample(const struct scaling_args *args, const struct scaling_row *row, int p)
 {
@@ -97,6 +127,11 @@ static void sample(const struct scaling_args *args, const struct scaling_ops *op
 	uint64_t budget = (uint64_t)args->budget_ms * 1000000u, call = 0, t0, cpu0, elapsed;
 	long active[128], loops = 0;
 
+	if (args->count_loops) {
+		if (p == 0)
+			count_loops(args, ops, e, row);
+		return;
+	}
 	if (!wants_sample(args, row, p))
 		return;
 	spread(active, row->active, row->n);
@@ -194,9 +229,14 @@ static int run_target(const struct scaling_args *args, const struct scaling_ops 
 {
 	struct scaling_slot slots[16];
 	long sizes[16];
-	int nsizes = sizes_upto(max, sizes), nrows = 0;
+	int nsizes = 0, nrows = 0, samples = args->count_loops ? 1 : args->samples;
 
-	for (int p = 0; p < args->samples; p++) {
+	for (int k = 0; k < args->nsizes; k++)
+		if (args->sizes[k] <= max)
+			sizes[nsizes++] = args->sizes[k];
+	if (!args->nsizes)
+		nsizes = sizes_upto(max, sizes);
+	for (int p = 0; p < samples; p++) {
 		for (int k = 0; k < nsizes; k++) {
 			struct scaling_slot *sl = &slots[k];
 			if (p == 0) {
@@ -214,11 +254,11 @@ static int run_target(const struct scaling_args *args, const struct scaling_ops 
 		}
 		if (isatty(STDERR_FILENO))
 			fprintf(stderr, "bench_scaling: %s round %d/%d done\n", ops->name, p + 1,
-				args->samples);
+				samples);
 	}
 	for (int k = 0; ops->envs_coexist && k < nsizes; k++)
 		slot_close(ops, &slots[k]);
-	for (int i = 0; i < nrows; i++) {
+	for (int i = 0; i < nrows && !args->count_loops; i++) {
 		rows[i].loop_ns = bench_median(rows[i].loop_s, (size_t)rows[i].nsamples);
 		rows[i].call_ns = bench_median(rows[i].call_s, (size_t)rows[i].nsamples);
 		for (int c = 0; c < NCOUNTERS; c++)
@@ -245,8 +285,13 @@ static const struct scaling_row *find_row(const struct scaling_row *rows, int nr
 }
 
 /* time(N=max) / time(smallest N with all A active): N=10 for A=1, N=100 for A=100. */
-static void print_ratios(const struct scaling_row *rows, int nrows, const char *target, long max)
+static void print_ratios(const struct scaling_row *rows, int nrows, const char *target)
 {
+	long max = 0;
+
+	for (int i = 0; i < nrows; i++)
+		if (!strcmp(rows[i].target, target) && rows[i].n > max)
+			max = rows[i].n;
 	for (int ai = 0; ai < NACTIVE; ai++) {
 		for (int m = 0; m < MUX_COUNT; m++) {
 			const struct scaling_row *lo = find_row(rows, nrows, target, m, 0, actives[ai]);
@@ -293,8 +338,24 @@ static void usage(void)
 {
 	fprintf(stderr, "usage: bench_scaling [--kernel-max N] [--sim-max N] [--samples S]\n"
 			"                     [--budget-ms MS] [--only kernel|sim] [--mux select,poll,epoll]\n"
-			"                     [--csv FILE]\n");
+			"                     [--sizes N,N,...] [--count-loops L] [--csv FILE]\n"
+			"--count-loops: no timing; L loops per row between callgrind client requests,\n"
+			"for valgrind --tool=callgrind --instr-atstart=no (BENCHMARKS.md)\n");
 	exit(2);
+}
+
+/* --sizes: a comma-separated list of N, increasing. */
+static void parse_sizes(struct scaling_args *a, const char *list)
+{
+	char buf[256], *save = NULL;
+
+	snprintf(buf, sizeof(buf), "%s", list);
+	a->nsizes = 0;
+	for (char *w = strtok_r(buf, ",", &save); w; w = strtok_r(NULL, ",", &save)) {
+		if (a->nsizes == 16)
+			usage();
+		a->sizes[a->nsizes++] = bench_parse_long("--sizes", w, 1, 10000000);
+	}
 }
 
 /* --mux: a comma-separated list of select, poll, epoll. */
@@ -332,6 +393,10 @@ static struct scaling_args parse_args(int argc, char **argv)
 			a.budget_ms = (int)bench_parse_long(argv[i], v, 0, 10000);
 		else if (!strcmp(argv[i], "--mux") && v)
 			parse_mux(&a, v);
+		else if (!strcmp(argv[i], "--sizes") && v)
+			parse_sizes(&a, v);
+		else if (!strcmp(argv[i], "--count-loops") && v)
+			a.count_loops = bench_parse_long(argv[i], v, 1, 100000000);
 		else if (!strcmp(argv[i], "--csv") && v)
 			a.csv = v;
 		else if (!strcmp(argv[i], "--only") && v && (!strcmp(v, "kernel") || !strcmp(v, "sim")))
@@ -358,6 +423,20 @@ static long kernel_max_n(long want)
 	return want;
 }
 
+static void print_header(const struct scaling_args *a)
+{
+	if (a->count_loops) {
+		printf("bench_scaling: %ld loops per row marked for callgrind (no timing)\n",
+		       a->count_loops);
+		return;
+	}
+	printf("bench_scaling: N eventfds watched, 1 and 100 active per loop; %d samples of >= %d ms, "
+	       "medians;\nns per loop: thread CPU time of writes + call + reads; "
+	       "ns per call: wall time of the call alone\n", a->samples, a->budget_ms);
+	printf("%-6s %-6s %8s %4s %14s %14s  counters per loop (simulator)\n", "target", "mux", "N",
+	       "act", "ns/loop", "ns/call");
+}
+
 int main(int argc, char **argv)
 {
 	struct scaling_args a = parse_args(argc, argv);
@@ -365,20 +444,16 @@ int main(int argc, char **argv)
 	int nrows = 0;
 	long kmax = a.kernel ? kernel_max_n(a.kernel_max) : 0;
 
-	printf("bench_scaling: N eventfds watched, 1 and 100 active per loop; %d samples of >= %d ms, "
-	       "medians;\nns per loop: thread CPU time of writes + call + reads; ns per call: wall time of the call alone\n",
-	       a.samples, a.budget_ms);
-	printf("%-6s %-6s %8s %4s %14s %14s  counters per loop (simulator)\n", "target", "mux", "N",
-	       "act", "ns/loop", "ns/call");
+	print_header(&a);
 	if (a.kernel)
 		nrows += run_target(&a, &scaling_kernel_ops, kmax, rows + nrows);
 	if (a.sim)
 		nrows += run_target(&a, &scaling_sim_ops, a.sim_max, rows + nrows);
+	if (a.count_loops)
+		return 0;
 	printf("\nratios:\n");
-	if (a.kernel)
-		print_ratios(rows, nrows, "kernel", kmax);
-	if (a.sim)
-		print_ratios(rows, nrows, "sim", a.sim_max);
+	print_ratios(rows, nrows, "kernel");
+	print_ratios(rows, nrows, "sim");
 	if (a.csv)
 		write_csv(a.csv, rows, nrows);
 	return 0;

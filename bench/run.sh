@@ -26,7 +26,7 @@ if command -v valgrind >/dev/null; then
 	# kernel's side cannot be counted this way).
 	k=1000
 	for op in add mod del wait; do
-		valgrind --tool=callgrind --callgrind-out-file=/dev/null --toggle-collect="ops_round_$op" \
+		valgrind --tool=callgrind --callgrind-out-file=/dev/null --toggle-collect="ops_round_$op*" \
 			"$bin/bench_ops" --sim-only --rounds 1 --fds $k 2>&1 >/dev/null |
 			awk -v op="$op" -v k=$k '/Collected/ { printf "simulator %-4s %6.0f instructions/op (callgrind)\n", op, $4 / k }'
 	done | tee "$out/ops-instructions.txt"
@@ -37,6 +37,19 @@ echo "== 2. scaling: select, poll, epoll against N watched fds"
 "$bin/bench_scaling" --csv "$out/scaling.csv" | tee "$out/scaling.txt"
 python3 bench/plot_scaling.py "$out/scaling.csv" "$out/scaling.svg"
 echo "plot: $out/scaling.svg"
+if command -v valgrind >/dev/null; then
+	# The simulator's epoll loop in instructions, which machine load cannot blur.
+	rm -f "$out"/cg-scaling.*
+	valgrind --tool=callgrind --instr-atstart=no --callgrind-out-file="$out/cg-scaling" \
+		"$bin/bench_scaling" --only sim --mux epoll --count-loops 1000 >/dev/null 2>&1
+	python3 bench/callgrind_rows.py "$out/cg-scaling" | tee "$out/scaling-instructions.txt"
+	# select and poll: the work per watched fd, at two sizes.
+	rm -f "$out"/cg-scan.*
+	valgrind --tool=callgrind --instr-atstart=no --callgrind-out-file="$out/cg-scan" \
+		"$bin/bench_scaling" --only sim --mux select,poll --sizes 1000,100000 --count-loops 3 \
+		>/dev/null 2>&1
+	python3 bench/callgrind_rows.py "$out/cg-scan" | tee -a "$out/scaling-instructions.txt"
+fi
 
 echo
 echo "== 3. memory per watched fd"

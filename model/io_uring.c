@@ -9,8 +9,8 @@
  *
  * Not modelled: submission batching and the SQ ring itself (each request is
  * one io_uring_enter), SQPOLL, registered files and buffers, linked requests,
- * multishot and level-triggered polls, cancellation requests, timeouts, CQ
- * overflow limits, and the io-wq fallback of a read whose second poll-driven
+ * multishot and level-triggered polls, cancellation requests, timeouts, the
+ * CQ overflow flag, and the io-wq fallback of a read whose second poll-driven
  * attempt would still block (here it just polls again).
  */
 #include <errno.h>
@@ -26,17 +26,13 @@
 /* Models IO_ASYNC_POLL_COMMON: flags that do not count as a matching wake-up. */
 #define IO_ASYNC_POLL_COMMON (EPOLLONESHOT | EPOLLPRI)
 
-/* One posted completion. */
-struct io_cqe_entry {
-	struct io_uring_cqe cqe;
-	struct list_head node;
-};
-
 /* Models struct io_ring_ctx. */
 struct io_ring_ctx {
 	unsigned int sq_entries, cq_entries;
-	struct list_head cq;		/* posted, not yet reaped (ring and overflow list) */
-	unsigned int cq_count;
+	struct io_uring_cqe *cqes;	/* the CQ ring: cq_entries slots */
+	unsigned int cq_head, cq_tail;	/* free-running */
+	struct list_head cq_overflow;	/* requests whose completion found the ring full (io_kiocb.node) */
+	unsigned int cq_count;		/* ring and overflow */
 	struct wait_queue_head cq_wait;	/* io_uring_enter(GETEVENTS) sleepers */
 	struct wait_queue_head poll_wq;	/* poll/epoll of the ring file */
 	struct list_head reqs;		/* requests armed on some file's wait queue */
@@ -53,7 +49,8 @@ struct io_kiocb {
 	size_t len;			/* READ: bytes asked for */
 	struct wait_queue_entry wait;	/* poll->wait, func io_poll_wake */
 	struct wait_queue_head *head;	/* poll->head: where wait is queued, or NULL */
-	struct list_head node;		/* ctx->reqs */
+	struct list_head node;		/* ctx->reqs while armed; ctx->cq_overflow once overflowed */
+	struct io_uring_cqe cqe;	/* the completion, kept while it overflows */
 };
 
 static const struct file_operations io_uring_fops;
@@ -69,18 +66,38 @@ static void io_cqring_ev_posted(struct io_ring_ctx *ctx)
 		__wake_up(&ctx->poll_wq, TASK_NORMAL, 0, 0, poll_to_key(key));
 }
 
-/* Models io_fill_cqe_req() + io_commit_cqring(): post a completion (the CQ never drops one). */
-static void io_post_cqe(struct io_ring_ctx *ctx, uint64_t user_data, int32_t res)
+/*
+ * Models io_fill_cqe_req() + io_commit_cqring(): the completion takes a slot of
+ * the CQ ring, or, the ring being full, waits on the overflow list. The kernel
+ * allocates an io_overflow_cqe there; here the request itself waits, so no
+ * completion is ever lost to a failed allocation.
+ */
+static void io_post_req_cqe(struct io_kiocb *req, int32_t res)
 {
-	struct io_cqe_entry *e = sim_zalloc(ctx->world, sizeof(*e));
+	struct io_ring_ctx *ctx = req->ctx;
 
-	if (!e)
-		return;	/* the kernel's overflow allocation failed too: the CQE is lost */
-	e->cqe.user_data = user_data;
-	e->cqe.res = res;
-	list_add_tail(&e->node, &ctx->cq);
+	req->cqe.user_data = req->user_data;
+	req->cqe.res = res;
 	ctx->cq_count++;
+	if (ctx->cq_tail - ctx->cq_head < ctx->cq_entries && list_empty(&ctx->cq_overflow)) {
+		ctx->cqes[ctx->cq_tail++ & (ctx->cq_entries - 1)] = req->cqe;
+		sim_free(ctx->world, req);
+	} else {
+		list_add_tail(&req->node, &ctx->cq_overflow);
+	}
 	io_cqring_ev_posted(ctx);
+}
+
+/* Models io_cqring_overflow_flush(): overflowed completions move into freed ring slots. */
+static void io_cqring_overflow_flush(struct io_ring_ctx *ctx)
+{
+	while (!list_empty(&ctx->cq_overflow) && ctx->cq_tail - ctx->cq_head < ctx->cq_entries) {
+		struct io_kiocb *req = list_first_entry(&ctx->cq_overflow, struct io_kiocb, node);
+
+		ctx->cqes[ctx->cq_tail++ & (ctx->cq_entries - 1)] = req->cqe;
+		list_del_init(&req->node);
+		sim_free(ctx->world, req);
+	}
 }
 
 /* Models io_poll_remove_entries(). */
@@ -90,18 +107,18 @@ static void io_poll_remove_entries(struct io_kiocb *req)
 		return;
 	list_del_init(&req->wait.entry);
 	req->head = NULL;
+	req->ctx->world->stats.wq_removed++;
 }
 
-/* The end of a request: its completion, and it is freed. */
+/* The end of a request: it lets go of its file and posts its completion. */
 static void io_req_complete(struct io_kiocb *req, int32_t res)
 {
-	struct io_ring_ctx *ctx = req->ctx;
-
 	io_poll_remove_entries(req);
 	list_del_init(&req->node);
-	io_post_cqe(ctx, req->user_data, res);
-	fput(req->file);
-	sim_free(ctx->world, req);
+	if (req->file)
+		fput(req->file);
+	req->file = NULL;
+	io_post_req_cqe(req, res);
 }
 
 static int io_poll_wake(struct wait_queue_entry *wait, unsigned mode, int sync, void *key);
@@ -121,6 +138,7 @@ static void io_poll_queue_proc(struct file *file, struct wait_queue_head *head, 
 		add_wait_queue_exclusive(head, &req->wait);
 	else
 		add_wait_queue(head, &req->wait);
+	req->ctx->world->stats.wq_added++;
 }
 
 /* Models the read attempt of io_read() with IOCB_NOWAIT: bytes, 0 at EOF, -errno or -EAGAIN. */
@@ -208,7 +226,7 @@ static __poll_t io_poll_parse_events(uint32_t events)
 	       EPOLLONESHOT | EPOLLET;
 }
 
-/* A new request on fd's file, or -errno (EBADF for a bad fd is a completion, not a failure). */
+/* Models io_alloc_req() + io_init_req(): a new request on file (NULL: a bad fd), or NULL. */
 static struct io_kiocb *io_alloc_req(struct io_ring_ctx *ctx, struct file *file,
 				     unsigned char opcode, uint64_t user_data)
 {
@@ -217,7 +235,7 @@ static struct io_kiocb *io_alloc_req(struct io_ring_ctx *ctx, struct file *file,
 	if (!req)
 		return NULL;
 	req->ctx = ctx;
-	req->file = get_file(file);
+	req->file = file ? get_file(file) : NULL;
 	req->opcode = opcode;
 	req->user_data = user_data;
 	INIT_LIST_HEAD(&req->node);
@@ -228,16 +246,15 @@ static struct io_kiocb *io_alloc_req(struct io_ring_ctx *ctx, struct file *file,
 long io_uring_poll_add(struct file *ring, struct file *file, uint32_t events, uint64_t user_data)
 {
 	struct io_ring_ctx *ctx = ring->private_data;
-	struct io_kiocb *req;
+	struct io_kiocb *req = io_alloc_req(ctx, file, IORING_OP_POLL_ADD, user_data);
 	__poll_t mask;
 
-	if (!file) {
-		io_post_cqe(ctx, user_data, -EBADF);
-		return 1;
-	}
-	req = io_alloc_req(ctx, file, IORING_OP_POLL_ADD, user_data);
 	if (!req)
 		return -ENOMEM;
+	if (!file) {
+		io_req_complete(req, -EBADF);
+		return 1;
+	}
 	req->events = io_poll_parse_events(events) | IO_POLL_UNMASK;
 	mask = io_arm_poll(req);
 	if (mask)
@@ -248,15 +265,14 @@ long io_uring_poll_add(struct file *ring, struct file *file, uint32_t events, ui
 long io_uring_read(struct file *ring, struct file *file, size_t len, uint64_t user_data)
 {
 	struct io_ring_ctx *ctx = ring->private_data;
-	struct io_kiocb *req;
+	struct io_kiocb *req = io_alloc_req(ctx, file, IORING_OP_READ, user_data);
 
-	if (!file) {
-		io_post_cqe(ctx, user_data, -EBADF);
-		return 1;
-	}
-	req = io_alloc_req(ctx, file, IORING_OP_READ, user_data);
 	if (!req)
 		return -ENOMEM;
+	if (!file) {
+		io_req_complete(req, -EBADF);
+		return 1;
+	}
 	req->len = len;
 	/* io_arm_poll_handler's mask for a read: POLLPRI|POLLERR|EPOLLET|ONESHOT|IN|RDNORM */
 	req->events = EPOLLPRI | EPOLLERR | EPOLLET | EPOLLONESHOT | EPOLLIN | EPOLLRDNORM |
@@ -284,13 +300,10 @@ unsigned int io_uring_reap(struct file *ring, struct io_uring_cqe *cqes, unsigne
 	struct io_ring_ctx *ctx = ring->private_data;
 	unsigned int n = 0;
 
-	while (n < max && n < ctx->cq_entries && !list_empty(&ctx->cq)) {
-		struct io_cqe_entry *e = list_first_entry(&ctx->cq, struct io_cqe_entry, node);
-
-		cqes[n++] = e->cqe;
-		list_del_init(&e->node);
+	io_cqring_overflow_flush(ctx);	/* io_uring_enter(GETEVENTS) flushes first */
+	while (n < max && ctx->cq_head != ctx->cq_tail) {
+		cqes[n++] = ctx->cqes[ctx->cq_head++ & (ctx->cq_entries - 1)];
 		ctx->cq_count--;
-		sim_free(ctx->world, e);
 	}
 	return n;
 }
@@ -331,6 +344,7 @@ static void io_uring_release(struct file *file)
 	}
 	while (io_uring_reap(file, &cqe, 1))
 		;
+	sim_free(ctx->world, ctx->cqes);
 	sim_free(ctx->world, ctx);
 }
 
@@ -377,13 +391,19 @@ int io_uring_create_file(struct world *w, unsigned int entries, struct file **ou
 		return -ENOMEM;
 	ctx->sq_entries = roundup_pow_of_two(entries);
 	ctx->cq_entries = 2 * ctx->sq_entries;
-	INIT_LIST_HEAD(&ctx->cq);
+	ctx->cqes = sim_zalloc(w, ctx->cq_entries * sizeof(*ctx->cqes));	/* the mmapped CQ ring */
+	if (!ctx->cqes) {
+		sim_free(w, ctx);
+		return -ENOMEM;
+	}
+	INIT_LIST_HEAD(&ctx->cq_overflow);
 	INIT_LIST_HEAD(&ctx->reqs);
 	init_waitqueue_head(&ctx->cq_wait);
 	init_waitqueue_head(&ctx->poll_wq);
 	ctx->world = w;
 	*out = file_alloc(w, &io_uring_fops, ctx, O_RDWR);
 	if (!*out) {
+		sim_free(w, ctx->cqes);
 		sim_free(w, ctx);
 		return -ENOMEM;
 	}

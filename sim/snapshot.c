@@ -395,7 +395,8 @@ static void snap_objects(struct snap_build *b)
 	struct world_snapshot *s = b->s;
 	size_t neps = 0;
 
-	qsort(b->live, b->nlive, sizeof(*b->live), snap_cmp_file_id);
+	if (b->nlive)
+		qsort(b->live, b->nlive, sizeof(*b->live), snap_cmp_file_id);
 	s->files = snap_calloc(b, b->nlive, sizeof(*s->files));
 	for (size_t i = 0; i < b->nlive; i++)
 		neps += is_file_epoll(b->live[i]);

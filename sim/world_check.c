@@ -35,7 +35,17 @@ struct ck {
 	size_t nfiles, cap;
 	long items;		/* epitems seen, across every instance */
 	long fllinks;		/* epitems seen on files' f_ep lists */
+	const struct eventpoll **eps;	/* the live instances, sorted, trees checked */
+	size_t neps;
+	const struct eppoll_entry **pwqs; /* linked wait entries, checked in bulk */
+	size_t npwqs, cappwqs;
 	bool oom;
+};
+
+/* A wait entry found on a queue, and the queue. */
+struct ck_went {
+	const struct list_head *entry;
+	const struct wait_queue_head *wq;
 };
 
 static int ck_fail(struct ck *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -72,17 +82,6 @@ static int ck_list(struct ck *c, const struct list_head *h, const char *what, si
 			(*n)++;
 	} while (p != h);
 	return 0;
-}
-
-/* Whether node is on list h (h already checked). */
-static bool ck_on_list(const struct list_head *h, const struct list_head *node)
-{
-	const struct list_head *p;
-
-	list_for_each(p, h)
-		if (p == node)
-			return true;
-	return false;
 }
 
 /* ---------------------------------------------------------------- files */
@@ -185,7 +184,6 @@ static int ck_pwq(struct ck *c, const struct eventpoll *ep, const struct epitem 
 		  const struct eppoll_entry *pwq)
 {
 	bool excl = (pwq->wait.flags & WQ_FLAG_EXCLUSIVE) != 0;
-	size_t n;
 
 	if (pwq->base != epi)
 		return ck_fail(c, "epoll #%llu: item fd %d: wait entry names another item",
@@ -197,12 +195,99 @@ static int ck_pwq(struct ck *c, const struct eventpoll *ep, const struct epitem 
 		return list_empty(&pwq->wait.entry) ? 0 :
 		       ck_fail(c, "epoll #%llu: item fd %d: wait entry of a freed queue still linked",
 			       (unsigned long long)ep->id, epi->ffd.fd);
-	if (ck_list(c, &pwq->whead->head, "watched file's wait queue", &n))
-		return -1;
-	if (!ck_on_list(&pwq->whead->head, &pwq->wait.entry))
-		return ck_fail(c, "epoll #%llu: item fd %d: wait entry not on the queue it names",
-			       (unsigned long long)ep->id, epi->ffd.fd);
+	if (c->npwqs == c->cappwqs) {	/* its queue membership is checked in bulk (ck_pwq_queues) */
+		size_t cap = c->cappwqs ? c->cappwqs * 2 : 64;
+		const struct eppoll_entry **p = realloc(c->pwqs, cap * sizeof(*p));
+
+		if (!p)
+			return ck_fail(c, "checker out of memory");
+		c->pwqs = p;
+		c->cappwqs = cap;
+	}
+	c->pwqs[c->npwqs++] = pwq;
 	return 0;
+}
+
+static int ck_ptr_cmp(const void *a, const void *b)
+{
+	const void *x = *(const void *const *)a, *y = *(const void *const *)b;
+
+	return (x > y) - (x < y);
+}
+
+static int ck_went_cmp(const void *a, const void *b)
+{
+	const struct list_head *x = ((const struct ck_went *)a)->entry;
+	const struct list_head *y = ((const struct ck_went *)b)->entry;
+
+	return (x > y) - (x < y);
+}
+
+/* Walk each queue some wait entry names, once, recording which entries are on it. */
+static int ck_collect_wents(struct ck *c, const struct wait_queue_head **wqs, size_t nwq,
+			    struct ck_went **out, size_t *nout)
+{
+	size_t n = 0, cap = c->npwqs + 16;
+	struct ck_went *w = malloc(cap * sizeof(*w));
+	const struct list_head *p;
+
+	for (size_t i = 0; w && i < nwq; i++) {
+		size_t len;
+
+		if (i && wqs[i] == wqs[i - 1])
+			continue;
+		if (ck_list(c, &wqs[i]->head, "watched file's wait queue", &len)) {
+			free(w);
+			return -1;
+		}
+		list_for_each(p, &wqs[i]->head) {
+			if (n == cap) {
+				struct ck_went *nw = realloc(w, (cap *= 2) * sizeof(*w));
+				if (!nw) {
+					free(w);
+					return ck_fail(c, "checker out of memory");
+				}
+				w = nw;
+			}
+			w[n].entry = p;
+			w[n++].wq = wqs[i];
+		}
+	}
+	if (!w)
+		return ck_fail(c, "checker out of memory");
+	qsort(w, n, sizeof(*w), ck_went_cmp);
+	*out = w;
+	*nout = n;
+	return 0;
+}
+
+/* Every item's wait entry is linked on the very queue it names. */
+static int ck_pwq_queues(struct ck *c)
+{
+	const struct wait_queue_head **wqs = malloc((c->npwqs + 1) * sizeof(*wqs));
+	struct ck_went *went = NULL, key;
+	size_t nwent = 0;
+	int rc = 0;
+
+	if (!wqs)
+		return ck_fail(c, "checker out of memory");
+	for (size_t i = 0; i < c->npwqs; i++)
+		wqs[i] = c->pwqs[i]->whead;
+	qsort(wqs, c->npwqs, sizeof(*wqs), ck_ptr_cmp);
+	rc = ck_collect_wents(c, wqs, c->npwqs, &went, &nwent);
+	for (size_t i = 0; rc == 0 && i < c->npwqs; i++) {
+		const struct eppoll_entry *pwq = c->pwqs[i];
+		const struct ck_went *hit;
+
+		key.entry = &pwq->wait.entry;
+		hit = nwent ? bsearch(&key, went, nwent, sizeof(*went), ck_went_cmp) : NULL;
+		if (!hit || hit->wq != pwq->whead)
+			rc = ck_fail(c, "epoll #%llu: item fd %d: wait entry not on the queue it names",
+				     (unsigned long long)pwq->base->ep->id, pwq->base->ffd.fd);
+	}
+	free(went);
+	free(wqs);
+	return rc;
 }
 
 /* The item's event mask: ERR|HUP added unless a fired ONESHOT disarmed it. */
@@ -216,18 +301,20 @@ static int ck_item_events(struct ck *c, const struct eventpoll *ep, const struct
 	return 0;
 }
 
-/* The item's watched file: live, and the item on its f_ep list. */
+/*
+ * The item's watched file is live, and its f_ep link is linked. That it is on
+ * its own file's f_ep list follows from the file side (ck_file_f_ep: every
+ * entry there is an item of that file, in its tree) and the totals (as many
+ * f_ep entries as items): checked in bulk, not by a walk per item.
+ */
 static int ck_item_file(struct ck *c, const struct eventpoll *ep, const struct epitem *epi)
 {
 	const struct ck_file *cf = ck_find_file(c, epi->ffd.file);
-	size_t n;
 
 	if (!cf || epi->ffd.file->f_count <= 0)
 		return ck_fail(c, "epoll #%llu: item fd %d watches a file that is gone",
 			       (unsigned long long)ep->id, epi->ffd.fd);
-	if (ck_list(c, &epi->ffd.file->f_ep, "file f_ep list", &n))
-		return -1;
-	if (!ck_on_list(&epi->ffd.file->f_ep, &epi->fllink))
+	if (epi->fllink.next->prev != &epi->fllink || epi->fllink.prev->next != &epi->fllink)
 		return ck_fail(c, "epoll #%llu: item fd %d is not on its file's f_ep list",
 			       (unsigned long long)ep->id, epi->ffd.fd);
 	return 0;
@@ -362,7 +449,7 @@ static void ck_count_links(const struct eventpoll *ep, long *linked, long *chain
 /* The ready list and overflow chain agree with the items' own links. */
 static int ck_ep_lists(struct ck *c, const struct eventpoll *ep, long nitems)
 {
-	long nrdl, novf, linked, chained;
+	long nrdl = 0, novf = 0, linked, chained;	/* = 0: gcc -O3 cannot see they are set */
 
 	if (ck_rdllist(c, ep, nitems, &nrdl) || ck_ovflist(c, ep, nitems, &novf))
 		return -1;
@@ -403,11 +490,6 @@ static int ck_eventpoll(struct ck *c, const struct file *f)
 	const struct rb_node *rbp;
 	long n = 0;
 
-	if (!ep || ep->file != f || ep->world != c->w)
-		return ck_fail(c, "epoll file #%llu: instance does not point back at its file",
-			       (unsigned long long)f->f_id);
-	if (ck_ep_tree(c, ep))
-		return -1;
 	for (rbp = rb_first_cached(&ep->rbr); rbp; rbp = rb_next(rbp), n++)
 		if (ck_item(c, ep, rb_entry(rbp, struct epitem, rbn)))
 			return -1;
@@ -433,6 +515,10 @@ static int ck_file_f_ep(struct ck *c, const struct file *f)
 
 		if (epi->ffd.file != f)
 			return ck_fail(c, "file #%llu: f_ep holds an item of another file",
+				       (unsigned long long)f->f_id);
+		if (!c->neps || !bsearch(&epi->ep, c->eps, c->neps, sizeof(*c->eps), ck_ptr_cmp) ||
+		    !ck_in_tree(epi->ep, epi))
+			return ck_fail(c, "file #%llu: an f_ep entry is not an item in a live tree",
 				       (unsigned long long)f->f_id);
 	}
 	c->fllinks += (long)n;
@@ -550,12 +636,39 @@ static int ck_world_lists(struct ck *c)
 	return 0;
 }
 
+/* Pass one: every live instance points back at its file and has a sound tree. */
+static int ck_instances(struct ck *c)
+{
+	c->eps = malloc((c->nfiles + 1) * sizeof(*c->eps));
+	if (!c->eps)
+		return ck_fail(c, "checker out of memory");
+	for (size_t i = 0; i < c->nfiles; i++) {
+		const struct file *f = c->files[i].f;
+		const struct eventpoll *ep = f->private_data;
+
+		if (!is_file_epoll(f))
+			continue;
+		if (!ep || ep->file != f || ep->world != c->w)
+			return ck_fail(c, "epoll file #%llu: instance does not point back at its file",
+				       (unsigned long long)f->f_id);
+		if (ck_ep_tree(c, ep))
+			return -1;
+		c->eps[c->neps++] = ep;
+	}
+	qsort(c->eps, c->neps, sizeof(*c->eps), ck_ptr_cmp);
+	return 0;
+}
+
 /* Every file, then the totals that tie items, files and the user together. */
 static int ck_files(struct ck *c)
 {
+	if (ck_instances(c))
+		return -1;
 	for (size_t i = 0; i < c->nfiles; i++)
 		if (ck_file(c, &c->files[i]))
 			return -1;
+	if (ck_pwq_queues(c))
+		return -1;
 	if (c->fllinks != c->items)
 		return ck_fail(c, "%ld items in trees but %ld on files' f_ep lists", c->items,
 			       c->fllinks);
@@ -581,5 +694,7 @@ int world_check(const struct world *w, char *why, size_t len)
 		rc = ck_files(&c);
 	}
 	free(c.files);
+	free(c.eps);
+	free(c.pwqs);
 	return rc ? -1 : 0;
 }

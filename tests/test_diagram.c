@@ -62,9 +62,8 @@ static void record_case(const struct dg_case *c, struct recorded *r)
 		snprintf(kpath, sizeof(kpath), "%s.expected", path);
 		ck_assert_int_eq(log_lines_from_file(kpath, &r->kernel), 0);
 	}
-	ck_assert_msg(dg_record(r->t, c->kernel ? &r->kernel : NULL, c->kernel ? "kernel log" : NULL,
-				&r->rec, err, sizeof(err)) == 0,
-		      "%s: %s", path, err);
+	struct dg_options o = { .kernel = c->kernel ? &r->kernel : NULL, .kernel_label = "kernel log" };
+	ck_assert_msg(dg_record(r->t, &o, &r->rec, err, sizeof(err)) == 0, "%s: %s", path, err);
 }
 
 static void release(struct recorded *r)
@@ -230,13 +229,67 @@ START_TEST(kernel_annotation_marks_divergence)
 			free(k.lines[i]);
 			k.lines[i] = strdup("11  wait ep max=16                           = 1 [a in data=1]");
 		}
-	ck_assert_int_eq(dg_record(r.t, &k, "made up", &rec, err, sizeof(err)), 0);
+	struct dg_options o = { .kernel = &k, .kernel_label = "made up" };
+	ck_assert_int_eq(dg_record(r.t, &o, &rec, err, sizeof(err)), 0);
 	ck_assert(rec.has_kernel);
 	for (size_t s = 0; s < rec.nsteps; s++)
 		ck_assert_msg(rec.steps[s].kernel_differs == (s == 10), "step %zu", s + 1);
 	dg_recording_free(&rec);
 	log_lines_free(&k);
 	release(&r);
+}
+END_TEST
+
+static size_t count(const char *hay, const char *needle);
+
+/* A window of steps: only those are drawn, and the drawings say so. */
+START_TEST(window_of_steps)
+{
+	struct recorded r;
+	struct dg_recording rec;
+	struct dg_options o = { .first = 8, .last = 10 };
+	char err[256], *svg, *html;
+	size_t len;
+
+	record_case(&cases[0], &r);
+	ck_assert_int_eq(dg_record(r.t, &o, &rec, err, sizeof(err)), 0);
+	ck_assert_uint_eq(rec.from, 7);
+	ck_assert_uint_eq(rec.to, 10);
+	ck_assert_uint_eq(rec.nsteps, 18);
+	ck_assert_uint_eq(rec.steps[5].snap.nfiles, 0);	/* outside the window: not taken */
+	ck_assert_uint_gt(rec.steps[6].snap.nfiles, 0);	/* the step before it: taken */
+	svg = draw(&rec, F_SVG, &len);
+	ck_assert(strstr(svg, "(steps 8-10 of 18)") != NULL);
+	html = draw(&rec, F_HTML, &len);
+	ck_assert_uint_eq(count(html, "<div class=\"step\""), 3);
+	free(svg);
+	free(html);
+	dg_recording_free(&rec);
+	release(&r);
+}
+END_TEST
+
+/* Many instances: the first DG_MAX_OBJECTS are drawn, the others counted. */
+START_TEST(many_instances_are_capped)
+{
+	static const char text[] = "eventfd f\nrepeat 60: epoll e$i\nrepeat 60: ctl e$i add f in\n"
+				   "write f 1\n";
+	struct trace *t;
+	struct trace_error terr;
+	struct dg_recording rec;
+	char err[256], *svg;
+	size_t len;
+
+	ck_assert_int_eq(trace_parse("many.trace", text, sizeof(text) - 1, &t, &terr), 0);
+	ck_assert_int_eq(dg_record(t, NULL, &rec, err, sizeof(err)), 0);
+	ck_assert_uint_eq(rec.ndrawn, DG_MAX_OBJECTS);
+	ck_assert_uint_eq(rec.nhidden, 61 - DG_MAX_OBJECTS);
+	svg = draw(&rec, F_SVG, &len);
+	ck_assert(strstr(svg, "more files and instances not drawn") != NULL);
+	ck_assert_uint_lt(len, 4u << 20);
+	free(svg);
+	dg_recording_free(&rec);
+	trace_free(t);
 }
 END_TEST
 
@@ -338,6 +391,8 @@ static Suite *diagram_suite(void)
 	tcase_add_test(u, probes_in_cause_order);
 	tcase_add_test(u, kernel_annotation_marks_divergence);
 	tcase_add_test(u, formats_have_their_shape);
+	tcase_add_test(u, window_of_steps);
+	tcase_add_test(u, many_instances_are_capped);
 	tcase_add_test(u, command_line);
 	suite_add_tcase(s, g);
 	suite_add_tcase(s, u);

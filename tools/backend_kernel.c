@@ -1197,6 +1197,22 @@ static int submit_stalled(struct backend *b, struct worker *w, long long bound_m
 	}
 }
 
+/* A signal the tool can take: one whose handler does nothing, 0 (none, or SIGIO), or invalid. */
+static bool signal_harmless(long long sig)
+{
+	return sig <= 0 || sig > 64 || sig == SIGUSR1 || sig == SIGIO || sig == WAKE_SIGNAL;
+}
+
+/* Calls that would send the tool a signal that kills or stops it are never made. */
+static bool call_signals_harmless(const struct sys_call *c)
+{
+	if (c->nr == SYS_TGKILL)
+		return signal_harmless(c->op);
+	if (c->nr == SYS_FCNTL && c->op == F_SETSIG)
+		return signal_harmless(c->num);
+	return true;
+}
+
 static int kernel_submit(struct backend *b, int thread, const struct sys_call *call,
 			 struct sys_result *res)
 {
@@ -1204,7 +1220,7 @@ static int kernel_submit(struct backend *b, int thread, const struct sys_call *c
 	struct sys_call resolved;
 	long long bound;
 
-	if (!w || !call || !res)
+	if (!w || !call || !res || !call_signals_harmless(call))
 		return -1;
 	if (call->nr == SYS_UNSTALL)
 		return submit_unstall(b, call, res);

@@ -63,15 +63,32 @@ struct dg_recording {
 	size_t ntokens;
 	bool has_kernel;
 	char *kernel_label;		/* where the kernel log came from */
+	size_t from, to;		/* the steps drawn: [from, to), 0-based */
+	uint64_t *drawn;		/* the files and instances drawn (by f_id, sorted) */
+	size_t ndrawn;
+	size_t nhidden;			/* how many more there were */
+};
+
+/* Limits that keep a drawing of a large trace readable. */
+#define DG_MAX_STEPS 250	/* steps drawn when no window is given */
+#define DG_MAX_OBJECTS 32	/* files and instances drawn; the rest are counted */
+
+/* How to record: the kernel log to annotate with, and the window of steps to draw. */
+struct dg_options {
+	const struct log_lines *kernel;	/* NULL: no annotation */
+	const char *kernel_label;
+	size_t first, last;		/* 1-based, inclusive; 0: the default window */
 };
 
 /*
- * Run t on the simulator and record it. kernel: the kernel's log lines (from
- * a golden log or a kernel run) to annotate with, or NULL. 0, or -1 with a
- * message in err.
+ * Run t on the simulator and record it: snapshots and probes of the steps in
+ * the window (and of the step before it), the log of every step, the kernel's
+ * lines when given. 0, or -1 with a message in err.
  */
-int dg_record(const struct trace *t, const struct log_lines *kernel, const char *kernel_label,
-	      struct dg_recording *rec, char *err, size_t errlen);
+int dg_record(const struct trace *t, const struct dg_options *o, struct dg_recording *rec,
+	      char *err, size_t errlen);
+/* Whether a file or instance (by f_id) is among the ones drawn (DG_MAX_OBJECTS). */
+bool dg_drawn(const struct dg_recording *rec, uint64_t file_id);
 void dg_recording_free(struct dg_recording *rec);
 
 /* ---- names and labels shared by the formats (diagram_names.c) ---- */

@@ -18,6 +18,7 @@ const char diagram_help[] =
 	"usage: epsim diagram --format FORMAT [--step N] [--kernel-log FILE | --kernel]\n"
 	"                     [-o FILE] TRACE\n"
 	"       epsim diagram --all DIR [--step N] [--kernel-log FILE | --kernel] TRACE\n"
+	"  (both take --steps A:B too)\n"
 	"  Run TRACE on the simulator, recording its state after every step (each epoll\n"
 	"  instance's red-black tree, rdllist, ovflist and wq; each file's readiness and\n"
 	"  wait queues) and the callbacks, wake-ups and deliveries inside each step, and\n"
@@ -31,6 +32,7 @@ const char diagram_help[] =
 	"    perfetto  Chrome trace-event JSON (ui.perfetto.dev, chrome://tracing)\n"
 	"    html      one self-contained page that steps through the trace\n"
 	"  --step N          step to draw (dot), highlight (svg) or open at (html), from 1\n"
+	"  --steps A:B       draw steps A to B only (default: all, at most the first 250)\n"
 	"  --kernel-log FILE annotate with the kernel's log FILE (e.g. TRACE.expected)\n"
 	"  --kernel          run TRACE on this machine's kernel too and annotate with its log\n"
 	"  -o FILE           write to FILE (default: standard output)\n"
@@ -45,6 +47,7 @@ enum dg_format { DG_NONE, DG_SVG, DG_DOT, DG_MERMAID, DG_PERFETTO, DG_HTML };
 struct dg_cli {
 	enum dg_format format;
 	long step;		/* 0: the format's default */
+	size_t first, last;	/* --steps; 0: the default window */
 	const char *kernel_log;
 	bool kernel;
 	const char *out;
@@ -72,15 +75,14 @@ static bool dg_has_suffix(const char *s, const char *suffix)
 static void dg_draw(const struct dg_recording *rec, enum dg_format f, const struct dg_cli *c,
 		    const char *path, FILE *out)
 {
-	size_t last = rec->nsteps ? rec->nsteps : 1;
-	size_t step = c->step > 0 && (size_t)c->step <= last ? (size_t)c->step : 0;
+	size_t step = c->step > 0 ? (size_t)c->step : 0;
 
 	switch (f) {
 	case DG_SVG:
 		dg_svg(rec, (int)step, out);
 		break;
 	case DG_DOT:
-		dg_dot(rec, step ? step : last, out);
+		dg_dot(rec, step ? step : rec->to, out);
 		break;
 	case DG_MERMAID:
 		dg_mermaid(rec, !(path && dg_has_suffix(path, ".mmd")), out);
@@ -89,7 +91,7 @@ static void dg_draw(const struct dg_recording *rec, enum dg_format f, const stru
 		dg_perfetto(rec, out);
 		break;
 	case DG_HTML:
-		dg_html(rec, step ? step : 1, out);
+		dg_html(rec, step ? step : rec->from + 1, out);
 		break;
 	case DG_NONE:
 		break;
@@ -213,10 +215,33 @@ static int dg_report(const struct trace *t, const struct run_result *res)
 	return res->nmismatches ? 1 : 0;
 }
 
+/* The window to record: --steps, or one around --step, or the DOT's one step. */
+static void dg_window_for(const struct dg_cli *c, size_t nsteps, struct dg_options *o)
+{
+	size_t step = c->step > 0 ? (size_t)c->step : 0;
+
+	o->first = c->first;
+	o->last = c->last;
+	if (c->first)
+		return;
+	if (c->format == DG_DOT && !c->all) {
+		o->first = o->last = step ? step : nsteps;	/* only that step is drawn */
+		return;
+	}
+	if (step > DG_MAX_STEPS)
+		o->first = step - DG_MAX_STEPS / 2;
+	if (nsteps > DG_MAX_STEPS)
+		fprintf(stderr, "epsim: note: %zu steps; drawing %zu to %zu (choose with --steps A:B)\n",
+			nsteps, o->first ? o->first : 1,
+			(o->first ? o->first : 1) + DG_MAX_STEPS - 1 < nsteps ?
+				(o->first ? o->first : 1) + DG_MAX_STEPS - 1 : nsteps);
+}
+
 /* Record the trace and write what was asked. */
 static int dg_run(const struct dg_cli *c, const char *path)
 {
 	struct log_lines kl = { 0 };
+	struct dg_options o = { 0 };
 	struct dg_recording rec;
 	struct trace_error terr;
 	struct trace *t = NULL;
@@ -229,7 +254,10 @@ static int dg_run(const struct dg_cli *c, const char *path)
 	}
 	if ((c->kernel_log || c->kernel) && dg_kernel_lines(t, c, &kl, label, sizeof(label)) != 0)
 		goto out;
-	if (dg_record(t, c->kernel_log || c->kernel ? &kl : NULL, label, &rec, err, sizeof(err))) {
+	dg_window_for(c, t->nsteps, &o);
+	o.kernel = c->kernel_log || c->kernel ? &kl : NULL;
+	o.kernel_label = label;
+	if (dg_record(t, &o, &rec, err, sizeof(err))) {
 		fprintf(stderr, "%s\n", err[0] ? err : "epsim: the run failed");
 		goto out;
 	}
@@ -248,6 +276,22 @@ static int dg_usage(FILE *f, int status)
 	return status;
 }
 
+/* "A:B" with 1 <= A <= B; 0 or -1. */
+static int dg_parse_range(const char *s, size_t *first, size_t *last)
+{
+	char *end;
+	unsigned long a = strtoul(s, &end, 10), b;
+
+	if (*end != ':' || a < 1)
+		return -1;
+	b = strtoul(end + 1, &end, 10);
+	if (*end || b < a)
+		return -1;
+	*first = a;
+	*last = b;
+	return 0;
+}
+
 /* Parse the options; the index of the trace operand, or -1 (exit status in *rc). */
 static int dg_parse(struct dg_cli *c, int argc, char **argv, int *rc)
 {
@@ -255,7 +299,8 @@ static int dg_parse(struct dg_cli *c, int argc, char **argv, int *rc)
 		{ "format", required_argument, NULL, 'f' }, { "step", required_argument, NULL, 's' },
 		{ "kernel-log", required_argument, NULL, 'k' }, { "kernel", no_argument, NULL, 'K' },
 		{ "output", required_argument, NULL, 'o' }, { "all", required_argument, NULL, 'a' },
-		{ "help", no_argument, NULL, 'h' },	     { NULL, 0, NULL, 0 }
+		{ "steps", required_argument, NULL, 'S' }, { "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
 	};
 	char *end;
 	int ch;
@@ -276,6 +321,12 @@ static int dg_parse(struct dg_cli *c, int argc, char **argv, int *rc)
 			c->step = strtol(optarg, &end, 10);
 			if (*end || c->step < 1) {
 				fprintf(stderr, "epsim: --step needs a step number from 1\n");
+				return -1;
+			}
+			break;
+		case 'S':
+			if (dg_parse_range(optarg, &c->first, &c->last) != 0) {
+				fprintf(stderr, "epsim: --steps needs A:B with 1 <= A <= B\n");
 				return -1;
 			}
 			break;

@@ -40,13 +40,16 @@ static void dot_item_node(const struct dg_recording *rec, size_t s, const struct
 	dg_item_label(rec, s, it, name, sizeof(name));
 	dg_token(rec, it->data, &tname, &data);
 	dg_events(it->events & ~(uint32_t)EP_PRIVATE_BITS, mask, sizeof(mask));
+	if (!(it->events & ~(uint32_t)EP_PRIVATE_BITS))
+		snprintf(mask, sizeof(mask), "disarmed");
 	dg_mode(it->events, mode, sizeof(mode));
 	fprintf(out, "    e%llu_n%zu [label=<<b>", (unsigned long long)ep->id, i);
 	dg_xml(out, name);
 	fprintf(out, "</b><br/><font point-size=\"9\">key (file %llu, fd %d)<br/>",
 		(unsigned long long)it->file_id, it->fd);
 	dg_xml(out, mask);
-	fprintf(out, " %s data=%llu</font>>, fillcolor=\"%s\"];\n", mode, (unsigned long long)data,
+	fprintf(out, " %s data=%llu%s</font>>, fillcolor=\"%s\"];\n", mode, (unsigned long long)data,
+		it->txlist ? "<br/>taken by a running transfer" : "",
 		it->colour == RB_RED ? DOT_RED : DOT_BLACK);
 }
 
@@ -106,9 +109,9 @@ static void dot_list(const struct dg_recording *rec, size_t s, const struct snap
 	for (size_t k = 0; k < n; k++) {
 		if (idx[k] >= 0)
 			dg_item_label(rec, s, &ep->items[idx[k]], name, sizeof(name));
-		fprintf(out, "    e%llu_%s%zu [shape=box, style=filled, fillcolor=\"#bbdefb\", "
+		fprintf(out, "    e%llu_%s%zu [shape=box, style=filled, fillcolor=\"%s\", "
 			     "fontcolor=black, label=",
-			id, what, k);
+			id, what, k, strcmp(what, "ovflist") ? "#bbdefb" : "#e1bee7");
 		dot_str(out, idx[k] >= 0 ? name : "?");
 		fputs("];\n", out);
 		dot_chain(out, id, what, k);
@@ -230,7 +233,8 @@ static void dot_files(const struct dg_recording *rec, size_t s, FILE *out)
 	      "<td><b>wait queue entries</b></td></tr>\n",
 	      out);
 	for (size_t i = 0; i < snap->nfiles; i++)
-		dot_file_row(rec, s, &snap->files[i], out);
+		if (dg_drawn(rec, snap->files[i].id))
+			dot_file_row(rec, s, &snap->files[i], out);
 	fputs("    </table>>];\n", out);
 }
 
@@ -240,12 +244,13 @@ void dg_dot(const struct dg_recording *rec, size_t step, FILE *out)
 	char call[600], title[1024];
 
 	fputs("digraph epsim {\n", out);
-	if (!rec->nsteps) {
-		fputs("  empty [label=\"an empty trace\"];\n}\n", out);
+	if (s < rec->from || s >= rec->to) {
+		fputs("  empty [label=\"no step drawn\"];\n}\n", out);
 		return;
 	}
 	dg_step_call(rec, s, call, sizeof(call));
-	snprintf(title, sizeof(title), "%s after step %zu: %s", rec->title, s + 1, call);
+	snprintf(title, sizeof(title), "%s after step %zu: %s%s", rec->title, s + 1, call,
+		 rec->nhidden ? " (some files and instances not drawn)" : "");
 	fputs("  graph [fontname=\"DejaVu Sans Mono\", fontsize=13, labelloc=t, nodesep=0.25, "
 	      "ranksep=0.4, label=",
 	      out);
@@ -254,7 +259,8 @@ void dg_dot(const struct dg_recording *rec, size_t step, FILE *out)
 	      "  edge [fontname=\"DejaVu Sans Mono\", fontsize=9, color=\"#555555\"];\n",
 	      out);
 	for (size_t i = 0; i < rec->steps[s].snap.neps; i++)
-		dot_instance(rec, s, &rec->steps[s].snap.eps[i], out);
+		if (dg_drawn(rec, rec->steps[s].snap.eps[i].file_id))
+			dot_instance(rec, s, &rec->steps[s].snap.eps[i], out);
 	dot_files(rec, s, out);
 	fputs("}\n", out);
 }

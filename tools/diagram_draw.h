@@ -48,4 +48,8 @@ bool dg_same_ready_list(const struct snap_epoll *ep, const struct snap_epoll *wa
  * returned 0 in this step. */
 bool dg_timed_out(const struct dg_recording *rec, size_t s, const struct dg_probe *p);
 
+/* " (steps A-B of N)" when not every step is drawn, " (N more files and instances not
+ * drawn)" when some are left out; nothing otherwise. Plain text, safe in XML and DOT. */
+void dg_window_note(const struct dg_recording *rec, FILE *out);
+
 #endif

@@ -22,7 +22,7 @@ static const char html_style[] =
 	".state{flex:1 1 auto;min-width:0}\n"
 	"h2{font-size:15px;margin:4px 0 8px 0}h3{font-size:13px;margin:14px 0 4px 0;color:#455a64}\n"
 	"pre,code,td,.probes{font-family:'DejaVu Sans Mono',Menlo,Consolas,monospace;font-size:12px}\n"
-	"pre{margin:0;background:#fff;border:1px solid #ddd;padding:6px}\n"
+	"pre{margin:0;background:#fff;border:1px solid #ddd;padding:6px;overflow-x:auto}\n"
 	"#source .line{display:block;padding:0 4px}\n"
 	"#source .line.op{cursor:pointer}#source .line.cur{background:#fff176}\n"
 	"#source .line.done{color:#777}\n"
@@ -34,7 +34,8 @@ static const char html_style[] =
 	"svg.instance{background:#fff;border:1px solid #ddd;display:block}\n"
 	"svg text{font-family:'DejaVu Sans Mono',Menlo,Consolas,monospace;font-size:12px;fill:#222}\n"
 	".node rect{stroke:#555;stroke-width:1}.node.red rect{fill:#c62828}.node.black rect{fill:#212121}\n"
-	".node.queued rect{stroke:#1e88e5;stroke-width:4}\n"
+	".node.queued rect{stroke:#1e88e5;stroke-width:4}.node.ovf rect{stroke:#8e24aa;stroke-width:4}\n"
+	".node.txlist rect{stroke:#90a4ae;stroke-width:4;stroke-dasharray:4 2}\n"
 	".node text{fill:#fff;text-anchor:middle}.node .nm{font-weight:bold}.node .fd{font-size:10px}\n"
 	".node .pos{fill:#1565c0;text-anchor:end;font-weight:bold}\n"
 	".nil rect{fill:#424242}.nil text{fill:#fff;font-size:8px;text-anchor:middle}\n"
@@ -53,20 +54,24 @@ static const char html_script[] =
 	"  function show(i) {\n"
 	"    if (i < 0 || i >= steps.length) return;\n"
 	"    cur = i;\n"
+	"    var now = Number(steps[i].getAttribute('data-step'));\n"
 	"    for (var k = 0; k < steps.length; k++) steps[k].hidden = k !== i;\n"
 	"    for (var j = 0; j < lines.length; j++) {\n"
 	"      var s = Number(lines[j].getAttribute('data-step'));\n"
-	"      lines[j].classList.toggle('cur', s === i + 1);\n"
-	"      lines[j].classList.toggle('done', s > 0 && s <= i);\n"
+	"      lines[j].classList.toggle('cur', s === now);\n"
+	"      lines[j].classList.toggle('done', s > 0 && s < now);\n"
 	"    }\n"
-	"    counter.textContent = 'step ' + (i + 1) + ' / ' + steps.length;\n"
+	"    counter.textContent = 'step ' + steps[i].getAttribute('data-step') + ' / ' +\n"
+	"      document.body.getAttribute('data-last');\n"
 	"    var line = document.querySelector('#source .line.cur');\n"
 	"    if (line && line.scrollIntoView) line.scrollIntoView({block: 'nearest'});\n"
 	"  }\n"
 	"  document.getElementById('prev').addEventListener('click', function () { show(cur - 1); });\n"
 	"  document.getElementById('next').addEventListener('click', function () { show(cur + 1); });\n"
 	"  for (var j = 0; j < lines.length; j++) lines[j].addEventListener('click', function () {\n"
-	"    var s = Number(this.getAttribute('data-step')); if (s > 0) show(s - 1);\n"
+	"    var s = Number(this.getAttribute('data-step'));\n"
+	"    for (var k = 0; k < steps.length; k++)\n"
+	"      if (Number(steps[k].getAttribute('data-step')) === s) show(k);\n"
 	"  });\n"
 	"  document.addEventListener('keydown', function (e) {\n"
 	"    if (e.key === 'ArrowRight' || e.key === 'ArrowDown') { show(cur + 1); e.preventDefault(); }\n"
@@ -77,10 +82,10 @@ static const char html_script[] =
 	"  show(cur);\n"
 	"})();\n";
 
-/* The step (1-based) written on a source line, 0 if none. */
+/* The step drawn (1-based) that is written on a source line, 0 if none. */
 static size_t html_line_step(const struct dg_recording *rec, size_t line)
 {
-	for (size_t s = 0; s < rec->t->nsteps; s++)
+	for (size_t s = rec->from; s < rec->to; s++)
 		if ((size_t)rec->t->steps[s].loc.line == line)
 			return s + 1;
 	return 0;
@@ -158,6 +163,8 @@ static void html_instances(const struct dg_recording *rec, size_t s, FILE *out)
 	char name[64];
 
 	for (size_t e = 0; e < snap->neps; e++) {
+		if (!dg_drawn(rec, snap->eps[e].file_id))
+			continue;
 		dg_epoll_label(rec, s, &snap->eps[e], name, sizeof(name));
 		fputs("<h3>epoll instance ", out);
 		dg_xml(out, name);
@@ -200,6 +207,8 @@ static void html_files(const struct dg_recording *rec, size_t s, FILE *out)
 	      out);
 	for (size_t i = 0; i < snap->nfiles; i++) {
 		const struct snap_file *f = &snap->files[i];
+		if (!dg_drawn(rec, f->id))
+			continue;
 		dg_file_label(rec, s, f->id, name, sizeof(name));
 		dg_events(f->ready, mask, sizeof(mask));
 		fputs("<tr><td>", out);
@@ -231,17 +240,19 @@ static void html_step(const struct dg_recording *rec, size_t s, size_t start, FI
 
 void dg_html(const struct dg_recording *rec, size_t step, FILE *out)
 {
-	size_t start = step >= 1 && step <= rec->nsteps ? step : 1;
+	size_t start = step > rec->from && step <= rec->to ? step : rec->from + 1;
 
 	fputs("<!DOCTYPE html>\n<html xmlns=\"http://www.w3.org/1999/xhtml\" lang=\"en\">\n<head>\n"
 	      "<meta charset=\"utf-8\"/>\n<title>epsim: ",
 	      out);
 	dg_xml(out, rec->title);
-	fprintf(out, "</title>\n<style>\n%s</style>\n</head>\n<body data-start=\"%zu\">\n", html_style,
-		start);
+	fprintf(out, "</title>\n<style>\n%s</style>\n</head>\n<body data-start=\"%zu\" "
+		     "data-last=\"%zu\">\n",
+		html_style, start - rec->from, rec->nsteps);
 	fputs("<header><h1>epsim diagram: ", out);
 	dg_xml(out, rec->title);
 	fputs(rec->has_kernel ? " on the simulator, with the kernel's log" : " on the simulator", out);
+	dg_window_note(rec, out);
 	fprintf(out, "</h1><button id=\"prev\" type=\"button\">&#9664; previous</button>"
 		     "<span id=\"counter\">step %zu / %zu</span><button id=\"next\" type=\"button\">"
 		     "next &#9654;</button><span class=\"hint\">keys: &#8592; &#8594; Home End; "
@@ -249,7 +260,7 @@ void dg_html(const struct dg_recording *rec, size_t step, FILE *out)
 		start, rec->nsteps);
 	html_source(rec, out);
 	fputs("<section class=\"state\">\n", out);
-	for (size_t s = 0; s < rec->nsteps; s++)
+	for (size_t s = rec->from; s < rec->to; s++)
 		html_step(rec, s, start, out);
 	fprintf(out, "</section>\n</main>\n<script>//<![CDATA[\n%s//]]></script>\n</body>\n</html>\n",
 		html_script);

@@ -44,11 +44,11 @@ static uint64_t mm_target(const struct dg_recording *rec, size_t s)
 
 	if (obj < 0)
 		return 0;
-	if (s > 0)
+	if (s > 0 && rec->steps[s - 1].fds)
 		id = mm_fd_file(&rec->steps[s - 1].snap, rec->steps[s - 1].fds[obj]);
-	if (!id)
+	if (!id && rec->steps[s].fds)
 		id = mm_fd_file(&rec->steps[s].snap, rec->steps[s].fds[obj]);
-	return id;
+	return dg_drawn(rec, id) ? id : 0;
 }
 
 /* Every file the diagram mentions, each once, in id order. */
@@ -57,10 +57,12 @@ static size_t mm_files(const struct dg_recording *rec, uint64_t **out)
 	uint64_t *ids = NULL;
 	size_t n = 0;
 
-	for (size_t s = 0; s < rec->nsteps; s++) {
+	for (size_t s = rec->from; s < rec->to; s++) {
 		const struct world_snapshot *snap = &rec->steps[s].snap;
 		for (size_t i = 0; i < snap->nfiles; i++) {
 			size_t k = 0;
+			if (!dg_drawn(rec, snap->files[i].id))
+				continue;
 			while (k < n && ids[k] != snap->files[i].id)
 				k++;
 			if (k < n)
@@ -69,7 +71,8 @@ static size_t mm_files(const struct dg_recording *rec, uint64_t **out)
 			ids[n++] = snap->files[i].id;
 		}
 	}
-	qsort(ids, n, sizeof(*ids), dg_cmp_u64);
+	if (n)
+		qsort(ids, n, sizeof(*ids), dg_cmp_u64);
 	*out = ids;
 	return n;
 }
@@ -111,7 +114,8 @@ static void mm_probes(const struct dg_recording *rec, size_t s, FILE *out)
 	for (size_t i = 0; i < st->nprobes; i++) {
 		const struct dg_probe *p = &st->probes[i];
 		uint64_t ep_file = 0, file = 0, epf;
-		if (p->kind == PROBE_CALLBACK && (epf = mm_ep_file(rec, s, p->ep_id)) != 0) {
+		if (p->kind == PROBE_CALLBACK && (epf = mm_ep_file(rec, s, p->ep_id)) != 0 &&
+		    dg_drawn(rec, epf) && dg_drawn(rec, p->file_id)) {
 			dg_probe_text(rec, p, text, sizeof(text));
 			fprintf(out, "    F%llu-)F%llu: ", (unsigned long long)p->file_id,
 				(unsigned long long)epf);
@@ -121,7 +125,8 @@ static void mm_probes(const struct dg_recording *rec, size_t s, FILE *out)
 			   dg_sleeper_of(&rec->steps[s - 1].snap, rec->t->threads[p->task].name,
 					 &ep_file, &file)) {
 			epf = ep_file ? mm_ep_file(rec, s, ep_file) : file;
-			fprintf(out, "    F%llu-)T%d: wake up\n", (unsigned long long)epf, p->task);
+			if (dg_drawn(rec, epf))
+				fprintf(out, "    F%llu-)T%d: wake up\n", (unsigned long long)epf, p->task);
 		}
 	}
 }
@@ -177,7 +182,7 @@ static void mm_ready_notes(const struct dg_recording *rec, size_t s, FILE *out)
 		const struct snap_epoll *ep = &snap->eps[e];
 		const struct snap_epoll *was = s ? dg_epoll_by_id(&rec->steps[s - 1].snap, ep->id) : NULL;
 		struct dg_buf b = { 0 };
-		if (dg_same_ready_list(ep, was))
+		if (dg_same_ready_list(ep, was) || !dg_drawn(rec, ep->file_id))
 			continue;
 		dg_buf_add(&b, "rdllist:");
 		for (size_t k = 0; k < ep->nrdllist; k++) {
@@ -246,10 +251,11 @@ void dg_mermaid(const struct dg_recording *rec, bool fenced, FILE *out)
 	fputs("sequenceDiagram\n", out);
 	fputs("    %% epsim diagram: ", out);
 	mm_text(out, rec->title);
-	fputs(rec->has_kernel ? " on the simulator, with the kernel's log\n" : " on the simulator\n",
-	      out);
+	fputs(rec->has_kernel ? " on the simulator, with the kernel's log" : " on the simulator", out);
+	dg_window_note(rec, out);
+	fputc('\n', out);
 	mm_participants(rec, out);
-	for (size_t s = 0; s < rec->nsteps; s++)
+	for (size_t s = rec->from; s < rec->to; s++)
 		mm_step(rec, s, out);
 	if (fenced)
 		fputs("```\n", out);

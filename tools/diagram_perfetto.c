@@ -26,7 +26,7 @@
 struct pf {
 	const struct dg_recording *rec;
 	FILE *out;
-	uint64_t *start;	/* per step: its first microsecond; [nsteps]: the end */
+	uint64_t *start;	/* per step drawn: its first microsecond; [to]: the end */
 	bool first;		/* no event written yet */
 	long *flow_out;		/* per (step, probe): the flow a callback starts, or 0 */
 	long *flow_in;		/* per (step, probe): the flow a delivery ends, or 0 */
@@ -45,7 +45,7 @@ static void pf_times(struct pf *pf)
 
 	pf->start = xcalloc(rec->nsteps + 1, sizeof(uint64_t));
 	pf->flow_base = xcalloc(rec->nsteps + 1, sizeof(size_t));
-	for (size_t s = 0; s < rec->nsteps; s++) {
+	for (size_t s = rec->from; s < rec->to; s++) {
 		size_t n = rec->steps[s].nprobes;
 		pf->start[s + 1] = pf->start[s] + PF_LEAD + PF_GAP * (n ? n - 1 : 0) + PF_TAIL;
 		pf->flow_base[s] = total;
@@ -95,7 +95,7 @@ static void pf_steps(struct pf *pf)
 	const struct dg_recording *rec = pf->rec;
 	char call[600], name[700];
 
-	for (size_t s = 0; s < rec->nsteps; s++) {
+	for (size_t s = rec->from; s < rec->to; s++) {
 		const struct dg_step *st = &rec->steps[s];
 		bool differs = rec->has_kernel && st->kernel_differs;
 		dg_step_call(rec, s, call, sizeof(call));
@@ -140,9 +140,9 @@ static void pf_call(struct pf *pf, const struct run_entry *e, size_t end_step)
 {
 	const struct dg_recording *rec = pf->rec;
 	int th = pf_thread_of(rec, e);
-	size_t s0 = (size_t)e->src_step - 1;
+	size_t s0 = (size_t)e->src_step - 1 > rec->from ? (size_t)e->src_step - 1 : rec->from;
 	uint64_t t0 = pf->start[s0] + 1;
-	uint64_t t1 = e->kind == RUN_PENDING ? pf->start[rec->nsteps] - 2 :
+	uint64_t t1 = e->kind == RUN_PENDING ? pf->start[rec->to] - 2 :
 					       pf_thread_end(pf, end_step, th);
 
 	pf_event(pf, "X", e->text, 1, th + 2, t0);
@@ -157,7 +157,7 @@ static void pf_calls(struct pf *pf)
 {
 	const struct dg_recording *rec = pf->rec;
 
-	for (size_t s = 0; s < rec->nsteps; s++) {
+	for (size_t s = rec->from; s < rec->to; s++) {
 		size_t from, to;
 		dg_step_entries(rec, s, &from, &to);
 		for (size_t i = from; i < to; i++) {
@@ -181,7 +181,7 @@ static void pf_match_flow(struct pf *pf, size_t s, size_t i, long *next)
 {
 	const struct dg_probe *d = &pf->rec->steps[s].probes[i];
 
-	for (size_t ss = s + 1; ss-- > 0;) {
+	for (size_t ss = s + 1; ss-- > pf->rec->from;) {
 		const struct dg_step *st = &pf->rec->steps[ss];
 		for (size_t k = ss == s ? i : st->nprobes; k-- > 0;) {
 			const struct dg_probe *p = &st->probes[k];
@@ -202,7 +202,7 @@ static void pf_match_flows(struct pf *pf)
 {
 	long next = 0;
 
-	for (size_t s = 0; s < pf->rec->nsteps; s++)
+	for (size_t s = pf->rec->from; s < pf->rec->to; s++)
 		for (size_t i = 0; i < pf->rec->steps[s].nprobes; i++)
 			if (pf->rec->steps[s].probes[i].kind == PROBE_DELIVER)
 				pf_match_flow(pf, s, i, &next);
@@ -268,7 +268,7 @@ static void pf_probes(struct pf *pf)
 {
 	const struct dg_recording *rec = pf->rec;
 
-	for (size_t s = 0; s < rec->nsteps; s++) {
+	for (size_t s = rec->from; s < rec->to; s++) {
 		const struct dg_step *st = &rec->steps[s];
 		for (size_t i = 0; i < st->nprobes; i++) {
 			switch (st->probes[i].kind) {
@@ -294,7 +294,7 @@ static void pf_counters(struct pf *pf)
 	const struct dg_recording *rec = pf->rec;
 	char name[96], label[64];
 
-	for (size_t s = 0; s < rec->nsteps; s++) {
+	for (size_t s = rec->from; s < rec->to; s++) {
 		const struct world_snapshot *snap = &rec->steps[s].snap;
 		const struct world_snapshot *was = s ? &rec->steps[s - 1].snap : NULL;
 		uint64_t ts = pf->start[s + 1] - PF_TAIL / 2;

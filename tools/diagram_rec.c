@@ -226,14 +226,19 @@ static void dg_after_step(void *ctx, struct backend *b, const struct run_view *v
 	struct dg_step *st = &rec->steps[v->step];
 
 	dg_copy_tokens(r, v->regs);
+	st->log_from = v->log_from;
+	st->log_to = v->log->n;
+	rec->nsteps = v->step + 1;
+	if (v->step + 1 < rec->from || v->step >= rec->to) {
+		r->n = 0;	/* outside the window (and the step before it): log only */
+		return;
+	}
 	if (world_snapshot_take(sim_backend_world(b), &st->snap) != 0) {
 		fprintf(stderr, "epsim: out of memory\n");
 		exit(2);
 	}
 	st->fds = xcalloc(v->t->nnames + 1, sizeof(int));
 	memcpy(st->fds, v->fds, v->t->nnames * sizeof(int));
-	st->log_from = v->log_from;
-	st->log_to = v->log->n;
 	dg_resolve_tokens(rec, r->buf, r->n);
 	dg_attribute(rec, v, r->buf, r->n);
 	dg_order_causes(rec, v->step ? &rec->steps[v->step - 1].snap : NULL, &st->snap, r->buf,
@@ -243,7 +248,6 @@ static void dg_after_step(void *ctx, struct backend *b, const struct run_view *v
 		memcpy(st->probes, r->buf, r->n * sizeof(*r->buf));
 	st->nprobes = r->n;
 	r->n = 0;
-	rec->nsteps = v->step + 1;
 }
 
 /* The trace file's lines, for the page that shows it. */
@@ -318,8 +322,46 @@ static char *dg_basename(const char *path)
 	return xstrdup(s ? s + 1 : path);
 }
 
-int dg_record(const struct trace *t, const struct log_lines *kernel, const char *kernel_label,
-	      struct dg_recording *rec, char *err, size_t errlen)
+/* The window of steps to draw, [from, to), from the 1-based first and last asked for. */
+static void dg_window(size_t nsteps, const struct dg_options *o, size_t *from, size_t *to)
+{
+	size_t first = o && o->first ? o->first : 1, last = o ? o->last : 0;
+
+	*from = first - 1 < nsteps ? first - 1 : nsteps;
+	*to = last ? last : *from + DG_MAX_STEPS;
+	if (*to > nsteps)
+		*to = nsteps;
+	if (*to < *from)
+		*to = *from;
+}
+
+/* The files and instances drawn: the first DG_MAX_OBJECTS by creation seen in the window. */
+static void dg_pick_drawn(struct dg_recording *rec)
+{
+	uint64_t *ids = NULL;
+	size_t n = 0;
+
+	for (size_t s = rec->from; s < rec->to; s++)
+		for (size_t i = 0; i < rec->steps[s].snap.nfiles; i++) {
+			uint64_t id = rec->steps[s].snap.files[i].id;
+			if (n && bsearch(&id, ids, n, sizeof(*ids), dg_cmp_u64))
+				continue;
+			ids = xrealloc(ids, (n + 1) * sizeof(*ids));
+			ids[n++] = id;
+			qsort(ids, n, sizeof(*ids), dg_cmp_u64);
+		}
+	rec->drawn = ids;
+	rec->ndrawn = n < DG_MAX_OBJECTS ? n : DG_MAX_OBJECTS;
+	rec->nhidden = n - rec->ndrawn;
+}
+
+bool dg_drawn(const struct dg_recording *rec, uint64_t file_id)
+{
+	return rec->ndrawn && bsearch(&file_id, rec->drawn, rec->ndrawn, sizeof(uint64_t), dg_cmp_u64);
+}
+
+int dg_record(const struct trace *t, const struct dg_options *opt, struct dg_recording *rec,
+	      char *err, size_t errlen)
 {
 	struct dg_run r = { .rec = rec };
 	struct run_options o = { 0 };
@@ -328,6 +370,7 @@ int dg_record(const struct trace *t, const struct log_lines *kernel, const char 
 	rec->t = t;
 	rec->title = dg_basename(t->path);
 	rec->steps = xcalloc(t->nsteps + 1, sizeof(*rec->steps));
+	dg_window(t->nsteps, opt, &rec->from, &rec->to);
 	o.on_open = dg_on_open;
 	o.after_step = dg_after_step;
 	o.after_step_ctx = &r;
@@ -339,8 +382,9 @@ int dg_record(const struct trace *t, const struct log_lines *kernel, const char 
 	free(r.buf);
 	rec->log_end = rec->nsteps ? rec->steps[rec->nsteps - 1].log_to : 0;
 	dg_read_source(rec, t->path);
-	if (kernel)
-		dg_annotate(rec, kernel, kernel_label);
+	dg_pick_drawn(rec);
+	if (opt && opt->kernel)
+		dg_annotate(rec, opt->kernel, opt->kernel_label);
 	return 0;
 }
 
@@ -366,5 +410,6 @@ void dg_recording_free(struct dg_recording *rec)
 	free(rec->tokens);
 	free(rec->title);
 	free(rec->kernel_label);
+	free(rec->drawn);
 	memset(rec, 0, sizeof(*rec));
 }

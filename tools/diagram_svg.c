@@ -24,6 +24,7 @@ enum tl_fill {
 	FILL_QUEUED_LT,
 	FILL_QUEUED_ET,
 	FILL_OVF,
+	FILL_TX,		/* taken by a transfer that has not finished */
 	FILL_RDL,		/* an instance with a non-empty ready list */
 	FILL_DIVERGE,		/* the kernel's log differs here */
 };
@@ -53,7 +54,7 @@ struct tl_arrow {
 	size_t step;
 	size_t from, to;	/* lanes */
 	enum tl_arrow_style style;
-	char title[256];
+	char title[320];
 	int slot;		/* position among the step's arrows */
 };
 
@@ -75,7 +76,7 @@ struct tl {
 #define TL_MIN_COL 40
 #define TL_MAX_LIST 6
 #define TL_SLEEP_H 10	/* room under a thread's lines for its sleep band */
-#define TL_KEY_ROWS 5
+#define TL_KEY_ROWS 7
 #define TL_KEY_H (TL_KEY_ROWS * 22 + 40)	/* the key under the lanes */
 
 /* ---- lanes ---- */
@@ -106,11 +107,11 @@ static void tl_epoll_lanes(struct tl *tl)
 {
 	const struct dg_recording *rec = tl->rec;
 
-	for (size_t s = 0; s < rec->nsteps; s++) {
+	for (size_t s = rec->from; s < rec->to; s++) {
 		const struct world_snapshot *snap = &rec->steps[s].snap;
 		for (size_t e = 0; e < snap->neps; e++) {
 			struct tl_lane *l;
-			if (tl_has_ep(tl, snap->eps[e].id))
+			if (tl_has_ep(tl, snap->eps[e].id) || !dg_drawn(rec, snap->eps[e].file_id))
 				continue;
 			l = tl_add_lane(tl, TL_EPOLL);
 			l->ep_id = snap->eps[e].id;
@@ -127,12 +128,14 @@ static size_t tl_watched_files(const struct dg_recording *rec, uint64_t **out)
 	uint64_t *ids = NULL;
 	size_t n = 0;
 
-	for (size_t s = 0; s < rec->nsteps; s++) {
+	for (size_t s = rec->from; s < rec->to; s++) {
 		const struct world_snapshot *snap = &rec->steps[s].snap;
 		for (size_t e = 0; e < snap->neps; e++)
 			for (size_t i = 0; i < snap->eps[e].nitems; i++) {
 				uint64_t id = snap->eps[e].items[i].file_id;
 				size_t k = 0;
+				if (!dg_drawn(rec, id))
+					continue;
 				while (k < n && ids[k] != id)
 					k++;
 				if (k < n)
@@ -141,7 +144,8 @@ static size_t tl_watched_files(const struct dg_recording *rec, uint64_t **out)
 				ids[n++] = id;
 			}
 	}
-	qsort(ids, n, sizeof(*ids), dg_cmp_u64);
+	if (n)
+		qsort(ids, n, sizeof(*ids), dg_cmp_u64);
 	*out = ids;
 	return n;
 }
@@ -161,7 +165,7 @@ static void tl_item_lanes(struct tl *tl, uint64_t file_id)
 {
 	const struct dg_recording *rec = tl->rec;
 
-	for (size_t s = 0; s < rec->nsteps; s++) {
+	for (size_t s = rec->from; s < rec->to; s++) {
 		const struct world_snapshot *snap = &rec->steps[s].snap;
 		for (size_t e = 0; e < snap->neps; e++)
 			for (size_t i = 0; i < snap->eps[e].nitems; i++) {
@@ -364,7 +368,7 @@ static void tl_ready_cell(struct tl *tl, struct tl_lane *l, size_t s)
 	snprintf(title, sizeof(title), "%s after step %zu: poll would say %s", l->label, s + 1, mask);
 	dg_events(m, mask, sizeof(mask));
 	l->cells[s].fill = m ? FILL_READY : FILL_IDLE;
-	if (s == 0 || m != tl_ready_at(rec, s - 1, l->file_id) || !l->cells[s - 1].fill)
+	if (s == rec->from || m != tl_ready_at(rec, s - 1, l->file_id) || !l->cells[s - 1].fill)
 		tl_set(&l->cells[s], m ? mask : "-", title);
 	else
 		tl_set(&l->cells[s], NULL, title);
@@ -389,6 +393,9 @@ static void tl_item_cell(struct tl *tl, struct tl_lane *l, size_t s)
 	} else if (it->ovf_pos >= 0) {
 		snprintf(text, sizeof(text), "ovf #%d", it->ovf_pos + 1);
 		l->cells[s].fill = FILL_OVF;
+	} else if (it->txlist) {
+		snprintf(text, sizeof(text), "txlist");
+		l->cells[s].fill = FILL_TX;
 	} else if (!(it->events & ~(uint32_t)EP_PRIVATE_BITS)) {
 		snprintf(text, sizeof(text), "disarmed");
 	} else {
@@ -401,7 +408,7 @@ static void tl_fill_cells(struct tl *tl)
 {
 	for (size_t li = 0; li < tl->nlanes; li++) {
 		struct tl_lane *l = &tl->lanes[li];
-		for (size_t s = 0; s < tl->rec->nsteps; s++) {
+		for (size_t s = tl->rec->from; s < tl->rec->to; s++) {
 			switch (l->kind) {
 			case TL_KERNEL:
 				tl_kernel_cell(tl, l, s);
@@ -494,7 +501,7 @@ static void tl_make_arrows(struct tl *tl)
 	const struct dg_recording *rec = tl->rec;
 	char text[256];
 
-	for (size_t s = 0; s < rec->nsteps; s++) {
+	for (size_t s = rec->from; s < rec->to; s++) {
 		const struct dg_step *st = &rec->steps[s];
 		for (size_t i = 0; i < st->nprobes; i++) {
 			const struct dg_probe *p = &st->probes[i];
@@ -539,7 +546,7 @@ static void tl_layout(struct tl *tl)
 	tl->colw = xcalloc(rec->nsteps + 1, sizeof(int));
 	tl->head_h = 0;
 	x = tl->head_w;
-	for (size_t s = 0; s < rec->nsteps; s++) {
+	for (size_t s = rec->from; s < rec->to; s++) {
 		int w = TL_MIN_COL;
 		char call[600];
 		for (size_t i = 0; i < tl->nlanes; i++)
@@ -559,7 +566,7 @@ static void tl_layout(struct tl *tl)
 	for (size_t i = 0; i < tl->nlanes; i++) {
 		struct tl_lane *l = &tl->lanes[i];
 		int lines = 2;
-		for (size_t s = 0; s < rec->nsteps; s++)
+		for (size_t s = rec->from; s < rec->to; s++)
 			lines = lines > tl_lines(l->cells[s].text) ? lines : tl_lines(l->cells[s].text);
 		if (l->kind == TL_ITEM || l->kind == TL_READY)
 			lines = lines > 2 ? lines : 2;
@@ -574,7 +581,8 @@ static void tl_layout(struct tl *tl)
 
 static const char *tl_fill_class(enum tl_fill f)
 {
-	static const char *const names[] = { "", "ready", "idle", "qlt", "qet", "ovf", "rdl", "div" };
+	static const char *const names[] = { "",    "ready", "idle", "qlt", "qet",
+					     "ovf", "tx",    "rdl",  "div" };
 	return names[f];
 }
 
@@ -585,8 +593,10 @@ static void tl_draw_header(const struct tl *tl, FILE *out)
 
 	fprintf(out, "<text x=\"%d\" y=\"22\" class=\"title\">epsim diagram: ", TL_PAD * 2);
 	dg_xml(out, rec->title);
-	fprintf(out, " on the simulator%s</text>\n", rec->has_kernel ? ", with the kernel's log" : "");
-	for (size_t s = 0; s < rec->nsteps; s++) {
+	fprintf(out, " on the simulator%s", rec->has_kernel ? ", with the kernel's log" : "");
+	dg_window_note(rec, out);
+	fputs("</text>\n", out);
+	for (size_t s = rec->from; s < rec->to; s++) {
 		int cx = tl->colx[s] + tl->colw[s] / 2, base = tl->top + tl->head_h - 24;
 		dg_step_call(rec, s, call, sizeof(call));
 		if ((int)s + 1 == tl->highlight || (s % 2))
@@ -672,15 +682,15 @@ static void tl_draw_sleep(const struct tl *tl, const struct tl_lane *l, FILE *ou
 	const struct dg_recording *rec = tl->rec;
 	const char *name = rec->t->threads[l->thread].name;
 
-	for (size_t a = 0; a < rec->nsteps; a++) {
+	for (size_t a = rec->from; a < rec->to; a++) {
 		size_t b = a;
 		int x0, x1;
 		if (!dg_thread_asleep(&rec->steps[a].snap, name))
 			continue;
-		while (b + 1 < rec->nsteps && dg_thread_asleep(&rec->steps[b + 1].snap, name))
+		while (b + 1 < rec->to && dg_thread_asleep(&rec->steps[b + 1].snap, name))
 			b++;
 		x0 = tl->colx[a] + TL_PAD;
-		x1 = b + 1 < rec->nsteps ? tl->colx[b + 1] + TL_PAD : tl->width - TL_PAD;
+		x1 = b + 1 < rec->to ? tl->colx[b + 1] + TL_PAD : tl->width - TL_PAD;
 		fprintf(out,
 			"<g><title>%s asleep after steps %zu to %zu</title><rect x=\"%d\" y=\"%d\" "
 			"width=\"%d\" height=\"6\" class=\"sleep\"/></g>\n",
@@ -723,8 +733,8 @@ static void tl_draw_lanes(const struct tl *tl, FILE *out)
 {
 	for (size_t i = 0; i < tl->nlanes; i++) {
 		const struct tl_lane *l = &tl->lanes[i];
-		for (size_t s = 0, e; s < tl->rec->nsteps; s = e + 1) {
-			for (e = s; e + 1 < tl->rec->nsteps && l->cells[e + 1].fill == l->cells[s].fill;)
+		for (size_t s = tl->rec->from, e; s < tl->rec->to; s = e + 1) {
+			for (e = s; e + 1 < tl->rec->to && l->cells[e + 1].fill == l->cells[s].fill;)
 				e++;
 			tl_draw_fill(tl, l, s, e, out);
 		}
@@ -735,7 +745,7 @@ static void tl_draw_lanes(const struct tl *tl, FILE *out)
 	for (size_t i = 0; i < tl->narrows; i++)
 		tl_draw_arrow(tl, &tl->arrows[i], out);
 	for (size_t i = 0; i < tl->nlanes; i++)
-		for (size_t s = 0; s < tl->rec->nsteps; s++)
+		for (size_t s = tl->rec->from; s < tl->rec->to; s++)
 			tl_draw_text(tl, &tl->lanes[i], s, out);
 }
 
@@ -754,6 +764,7 @@ static const char tl_style[] =
 	".qlt{fill:#bbdefb;stroke:#1565c0;stroke-width:1}\n"
 	".qet{fill:#ffe0b2;stroke:#e65100;stroke-width:1}\n"
 	".ovf{fill:#e1bee7;stroke:#6a1b9a;stroke-width:1}\n"
+	".tx{fill:#cfd8dc;stroke:#455a64;stroke-width:1}\n"
 	".rdl{fill:#e3f2fd}.div{fill:#ffebee}\n"
 	".sleep{fill:#eeeeee;stroke:#757575;stroke-dasharray:4 2}\n"
 	".hit{fill:#fff;fill-opacity:0}\n"
@@ -784,11 +795,12 @@ static void tl_defs(FILE *out)
 /* The key: what each colour and arrow means. */
 static void tl_legend(const struct tl *tl, FILE *out)
 {
-	static const char *const boxes[TL_KEY_ROWS][2] = {
+	static const char *const boxes[][2] = {
 		{ "ready", "file ready for what is watched (level)" },
 		{ "qlt", "LT item on rdllist (#position)" },
 		{ "qet", "ET item on rdllist (#position)" },
 		{ "ovf", "item on ovflist (during a transfer)" },
+		{ "tx", "item taken by a running transfer (txlist)" },
 		{ "sleep", "thread asleep in a call" },
 	};
 	static const struct {
@@ -798,29 +810,32 @@ static void tl_legend(const struct tl *tl, FILE *out)
 		{ AR_QUEUED, "ep_poll_callback: queued on rdllist" },
 		{ AR_OVF, "ep_poll_callback: queued on ovflist" },
 		{ AR_ALREADY, "ep_poll_callback: already queued" },
-		{ AR_FILTERED, "ep_poll_callback: filtered / disarmed" },
-		{ AR_WAKE, "wake-up (dashed: its timeout expired)" },
+		{ AR_FILTERED, "ep_poll_callback: key not in the mask" },
+		{ AR_DISARMED, "ep_poll_callback: ONESHOT item disarmed" },
+		{ AR_WAKE, "wake-up of a sleeping thread" },
+		{ AR_TIMEOUT, "wake-up: its timeout expired" },
 	};
 	int y = tl->height - TL_KEY_H + 14, x = TL_PAD * 2;
 
 	fprintf(out, "<text x=\"%d\" y=\"%d\" class=\"lane\">key</text>\n", x, y);
 	for (size_t i = 0; i < TL_KEY_ROWS; i++) {
 		int yy = y + 10 + (int)i * 22;
-		fprintf(out, "<rect x=\"%d\" y=\"%d\" width=\"30\" height=\"14\" class=\"%s\"/>", x, yy,
-			boxes[i][0]);
-		fprintf(out, "<text x=\"%d\" y=\"%d\">%s</text>\n", x + 40, yy + 11, boxes[i][1]);
+		if (i < sizeof(boxes) / sizeof(boxes[0]))
+			fprintf(out, "<rect x=\"%d\" y=\"%d\" width=\"30\" height=\"14\" class=\"%s\"/>"
+				     "<text x=\"%d\" y=\"%d\">%s</text>\n",
+				x, yy, boxes[i][0], x + 40, yy + 11, boxes[i][1]);
 		fprintf(out,
 			"<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" class=\"%s\" marker-end=\"url(#%s)\"/>",
-			x + 360, yy + 7, x + 400, yy + 7, tl_arrow_class(arrows[i].style),
+			x + 380, yy + 7, x + 420, yy + 7, tl_arrow_class(arrows[i].style),
 			tl_arrow_marker(arrows[i].style));
-		fprintf(out, "<text x=\"%d\" y=\"%d\">%s</text>\n", x + 410, yy + 11, arrows[i].text);
+		fprintf(out, "<text x=\"%d\" y=\"%d\">%s</text>\n", x + 430, yy + 11, arrows[i].text);
 	}
 }
 
 static void tl_free(struct tl *tl)
 {
 	for (size_t i = 0; i < tl->nlanes; i++) {
-		for (size_t s = 0; s < tl->rec->nsteps; s++) {
+		for (size_t s = tl->rec->from; s < tl->rec->to; s++) {
 			free(tl->lanes[i].cells[s].text);
 			free(tl->lanes[i].cells[s].title);
 		}

@@ -13,6 +13,7 @@
 #include "xalloc.h"
 
 #define TR_PAD 10
+#define TR_TOP 24	/* above the root: room for its rdllist position */
 #define TR_LEVEL 58	/* from one depth to the next */
 #define TR_NODE_H 34
 #define TR_NIL_W 26
@@ -86,7 +87,7 @@ static void tr_layout(struct tr *tr)
 		depth = depth > tr->boxes[i].depth ? depth : tr->boxes[i].depth;
 	}
 	tr->width = x + TR_PAD;
-	tr->tree_h = TR_PAD + depth * TR_LEVEL + TR_NODE_H + TR_PAD;
+	tr->tree_h = TR_TOP + depth * TR_LEVEL + TR_NODE_H + TR_PAD;
 }
 
 static int tr_cx(const struct tr_box *b)
@@ -96,7 +97,7 @@ static int tr_cx(const struct tr_box *b)
 
 static int tr_y(const struct tr_box *b)
 {
-	return TR_PAD + b->depth * TR_LEVEL;
+	return TR_TOP + b->depth * TR_LEVEL;
 }
 
 static void tr_edges(const struct tr *tr, FILE *out)
@@ -120,11 +121,12 @@ static void tr_node(const struct tr *tr, const struct tr_box *b, FILE *out)
 	dg_events(it->events & ~(uint32_t)EP_PRIVATE_BITS, mask, sizeof(mask));
 	dg_mode(it->events, mode, sizeof(mode));
 	fprintf(out, "<g class=\"node %s%s\"><title>", it->colour == RB_RED ? "red" : "black",
-		it->rdl_pos >= 0 ? " queued" : "");
+		it->rdl_pos >= 0 ? " queued" : it->txlist ? " txlist" : it->ovf_pos >= 0 ? " ovf" : "");
 	dg_xml(out, b->name);
 	fprintf(out, ": key (file %llu, fd %d), %s node, events %s %s, data %llu%s</title>",
 		(unsigned long long)it->file_id, it->fd, it->colour == RB_RED ? "red" : "black", mask,
-		mode, (unsigned long long)it->data, it->rdl_pos >= 0 ? ", on rdllist" : "");
+		mode, (unsigned long long)it->data,
+		it->rdl_pos >= 0 ? ", on rdllist" : it->txlist ? ", taken by a running transfer" : "");
 	fprintf(out, "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" rx=\"6\"/>", b->x, y, b->w,
 		TR_NODE_H);
 	fprintf(out, "<text x=\"%d\" y=\"%d\" class=\"nm\">", tr_cx(b), y + 14);

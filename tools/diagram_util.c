@@ -83,7 +83,7 @@ int dg_cmp_u64(const void *a, const void *b)
 
 size_t dg_first_step_with_file(const struct dg_recording *rec, uint64_t file_id)
 {
-	for (size_t s = 0; s < rec->nsteps; s++)
+	for (size_t s = rec->from; s < rec->to; s++)
 		if (snapshot_file(&rec->steps[s].snap, file_id))
 			return s;
 	return 0;
@@ -260,4 +260,12 @@ bool dg_timed_out(const struct dg_recording *rec, size_t s, const struct dg_prob
 			return true;
 	}
 	return false;
+}
+
+void dg_window_note(const struct dg_recording *rec, FILE *out)
+{
+	if (rec->from > 0 || rec->to < rec->nsteps)
+		fprintf(out, " (steps %zu-%zu of %zu)", rec->from + 1, rec->to, rec->nsteps);
+	if (rec->nhidden)
+		fprintf(out, " (%zu more files and instances not drawn)", rec->nhidden);
 }

@@ -43,7 +43,7 @@ struct gen_name {
 };
 
 struct gen_thread {
-	char s[12];
+	char s[16];	/* "t" and a number that fits an int */
 	bool idle;	/* its calls so far never block: it may take another */
 };
 
@@ -530,7 +530,7 @@ static struct gen_thread *sleeper_thread(struct gen *g)
 	if (g->nthreads >= g->o->max_threads || g->nthreads >= GEN_MAX_THREADS)
 		return NULL;
 	t = &g->threads[g->nthreads++];
-	snprintf(t->s, sizeof(t->s), "t%d", g->nthreads);
+	snprintf(t->s, sizeof(t->s), "t%d", g->nthreads & 0xffff);
 	t->idle = false;
 	g->sleepers = true;
 	return t;
@@ -734,7 +734,7 @@ static struct gen_thread *idle_thread(struct gen *g)
 	if (g->nthreads >= g->o->max_threads || g->nthreads >= GEN_MAX_THREADS)
 		return NULL;
 	t = &g->threads[g->nthreads++];
-	snprintf(t->s, sizeof(t->s), "t%d", g->nthreads);
+	snprintf(t->s, sizeof(t->s), "t%d", g->nthreads & 0xffff);
 	t->idle = true;
 	return t;
 }

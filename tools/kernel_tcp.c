@@ -169,7 +169,7 @@ static long tcp_so_error(const struct sys_call *c, struct sys_result *res)
  */
 static long fill_or_drain(const struct sys_call *c)
 {
-	static char zeros[FILL_BLOCK];
+	static const char zeros[FILL_BLOCK];	/* never written: what fill sends */
 	char *buf = malloc(FILL_BLOCK);
 	bool retried = false;
 	long r;
@@ -306,16 +306,36 @@ static int diag_lookup(struct kernel_tcp *kt, struct tcp_end *e)
 	return 0;
 }
 
-/* An end between states: a handshake or a FIN not yet acknowledged. */
+/*
+ * An end between states: a handshake, or a FIN not yet acknowledged with no
+ * data queued ahead of it (the FIN is the last sequence number: wqueue 1).
+ */
 static bool end_in_transition(const struct tcp_end *e)
 {
 	switch (e->state) {
 	case ST_SYN_SENT:
 	case ST_SYN_RECV:
+		return true;
 	case ST_FIN_WAIT1:
 	case ST_CLOSING:
 	case ST_LAST_ACK:
-		return true;
+		return e->wqueue <= 1;
+	default:
+		return false;
+	}
+}
+
+/* Data waits for an ACK: in flight, or held back by a full window. */
+static bool end_unacked(const struct tcp_end *e)
+{
+	switch (e->state) {
+	case ST_ESTABLISHED:
+	case ST_CLOSE_WAIT:
+		return e->wqueue != 0;
+	case ST_FIN_WAIT1:
+	case ST_CLOSING:
+	case ST_LAST_ACK:
+		return e->wqueue > 1;
 	default:
 		return false;
 	}
@@ -340,7 +360,7 @@ static enum look_result look(struct kernel_tcp *kt)
 		if (diag_lookup(kt, e) < 0 || memcmp(&before, e, sizeof(before)) != 0 ||
 		    end_in_transition(e))
 			return LOOK_CHANGED;
-		if (e->wqueue != 0 && (e->state == ST_ESTABLISHED || e->state == ST_CLOSE_WAIT))
+		if (end_unacked(e))
 			res = LOOK_UNACKED;
 	}
 	return res;

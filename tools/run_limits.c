@@ -1,4 +1,6 @@
 /* Resource caps of a run (see run_limits.h). */
+#include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include "run_limits.h"
@@ -29,7 +31,21 @@ int run_limits_trace(const struct trace *t, char *err, size_t errlen)
 	if (t->nthreads > RUN_MAX_THREADS)
 		return limit_error(t, first_use(t, RUN_MAX_THREADS), err, errlen, "thread count",
 				   (unsigned long long)RUN_MAX_THREADS + 1, RUN_MAX_THREADS);
+	for (size_t i = 0, forks = 0; i < t->nsteps; i++)
+		if (t->steps[i].op == TOP_FORK && ++forks > RUN_MAX_PROCESSES)
+			return limit_error(t, &t->steps[i], err, errlen, "forked process count",
+					   (unsigned long long)forks, RUN_MAX_PROCESSES);
 	return 0;
+}
+
+/*
+ * A signal fcntl(F_SETSIG) asks for must be one a backend can take: SIGIO (0
+ * is SIGIO) or SIGUSR1, whose handlers do nothing, or no signal at all (past
+ * the last: EINVAL). Any other would kill or stop the tool itself.
+ */
+static bool setsig_harmless(long long sig)
+{
+	return sig == 0 || sig == SIGIO || sig == SIGUSR1 || sig > 64 || sig < 0;
 }
 
 /* New fds the step creates when it succeeds (dup2: 1 unless the target is open). */
@@ -85,6 +101,11 @@ int run_limits_step(const struct run_fds *fds, const struct trace *t, const stru
 	if (block_ms(st, c) > RUN_MAX_BLOCK_MS)
 		return limit_error(t, st, err, errlen, "blocking time in ms", block_ms(st, c),
 				   RUN_MAX_BLOCK_MS);
+	if (c->nr == SYS_FCNTL && c->op == F_SETSIG && !setsig_harmless(c->num)) {
+		snprintf(err, errlen, "%s:%d:%d: error: fcntl setsig %lld: only io and usr1 may be "
+			 "delivered to the tool", t->path, st->loc.line, st->loc.col, c->num);
+		return -1;
+	}
 	if (more && fds->n + more > RUN_MAX_OPEN_FDS)
 		return limit_error(t, st, err, errlen, "open fd count",
 				   (unsigned long long)(fds->n + more), RUN_MAX_OPEN_FDS);

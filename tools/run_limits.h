@@ -15,6 +15,7 @@
 #define RUN_MAX_OPEN_FDS 512		/* fds the trace holds open at once (the simulator's nofile is 1024) */
 #define RUN_MAX_BLOCK_MS 60000		/* the longest sleep or main-thread wait timeout */
 #define RUN_MAX_THREADS 256		/* threads, main included (the kernel backend settles in O(threads)) */
+#define RUN_MAX_PROCESSES 32		/* processes a trace forks (real processes on the kernel backend) */
 /* bytes in one read or write: SYS_MAX_RW_COUNT (backend.h) */
 
 /* The fds a run holds open, by number (main process). */
@@ -24,11 +25,11 @@ struct run_fds {
 	long n;
 };
 
-/* The whole trace within the caps that do not depend on results (steps, threads). 0 or -1 with err. */
+/* The whole trace within the caps that do not depend on results (steps, threads, processes). */
 int run_limits_trace(const struct trace *t, char *err, size_t errlen);
 /*
  * Step st of t, about to be issued as call c, is within the caps (bytes, time,
- * open fds). 0, or -1 with "FILE:LINE:COL: error: ..." in err.
+ * open fds, signals the backend can take). 0, or -1 with "FILE:LINE:COL: error: ..." in err.
  */
 int run_limits_step(const struct run_fds *fds, const struct trace *t, const struct trace_step *st,
 		    const struct sys_call *c, char *err, size_t errlen);

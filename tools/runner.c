@@ -589,7 +589,8 @@ static void log_fdinfo_of(struct run_state *s, size_t name, size_t step)
 	if (n < 0)
 		return;
 	n = n > FDINFO_MAX ? FDINFO_MAX : n;
-	if (n == seen->n && !memcmp(s->fdinfo_buf, seen->items, (size_t)n * sizeof(*seen->items)))
+	if (n == seen->n &&
+	    (n == 0 || !memcmp(s->fdinfo_buf, seen->items, (size_t)n * sizeof(*seen->items))))
 		return;
 	seen->items = xrealloc(seen->items, ((size_t)n + 1) * sizeof(*seen->items));
 	seen->n = n;

@@ -116,7 +116,8 @@ struct trace_step {
 	int obj2;		/* second name operand, or -1 */
 	bool obj_bad;		/* the fd operand is the literal `badfd` (-1) */
 	bool obj2_bad;
-	long long num;		/* epoll_create size, epoll flags=, read/write count, sleep ms */
+	long long num;		/* epoll_create size, epoll flags=, read/write count, sleep ms,
+				 * fcntl setfl flags, uring entries=, uring_read N, uring_wait min= */
 	int ctl_op;		/* EPOLL_CTL_ADD/MOD/DEL, or any other number given */
 	uint32_t events;	/* ctl event mask, incl. et|oneshot|exclusive|wakeup */
 	bool ev_null;		/* ctl ... ev=null: NULL event pointer */

@@ -995,7 +995,7 @@ static int parse_shutdown(struct parser *p, struct args *a, struct trace_step *s
 
 static int parse_sleep(struct parser *p, struct args *a, struct trace_step *st)
 {
-	uint64_t ms;
+	uint64_t ms = 0;
 
 	if (num_positional(p, a, "MS", R_NONNEG_INT, &ms) < 0)
 		return -1;
@@ -1147,7 +1147,7 @@ static int parse_accept(struct parser *p, struct args *a, struct trace_step *st)
 
 static int parse_linger(struct parser *p, struct args *a, struct trace_step *st)
 {
-	uint64_t secs;
+	uint64_t secs = 0;
 
 	if (fd_positional(p, a, "FD", &st->obj, &st->obj_bad) < 0)
 		return -1;

@@ -39,14 +39,13 @@ check_one() {
 			xmllint --noout "$out/xml/$name.svg" "$out/xml/$name.html" ;;
 	svgtext)	# checked all at once below: one python3 start
 		draw "$trace" svg "$out/svgtext/$name.svg" && batch+=("$out/svgtext/$name.svg") ;;
-	dot)
+	dot)	# rendered all at once below: one dot start
 		local n s
 		n=$(steps_of "$trace")
 		for s in 1 $(( (n + 1) / 2 )) "$n"; do
 			[ "$s" -ge 1 ] || continue
-			draw "$trace" dot "$out/dot/$name.$s.dot" --step "$s" &&
-				dot -Tsvg "$out/dot/$name.$s.dot" -o "$out/dot/$name.$s.svg" &&
-				xmllint --noout "$out/dot/$name.$s.svg" || return 1
+			draw "$trace" dot "$out/dot/$name.$s.dot" --step "$s" || return 1
+			batch+=("$out/dot/$name.$s.dot")
 		done ;;
 	perfetto)
 		draw "$trace" perfetto "$out/perfetto/$name.json" && batch+=("$out/perfetto/$name.json") ;;
@@ -68,6 +67,18 @@ for trace in "$@"; do
 		fail=$((fail + 1))
 	fi
 done
+# dot: render every file (dot -O writes FILE.svg), then each failure once more, alone.
+if [ "$mode" = dot ] && [ ${#batch[@]} -gt 0 ]; then
+	if ! dot -Tsvg -O "${batch[@]}" 2>/dev/null || ! xmllint --noout "${batch[@]/%/.svg}"; then
+		for f in "${batch[@]}"; do
+			dot -Tsvg -O "$f" && xmllint --noout "$f.svg" && continue
+			echo "FAIL: dot: $f"
+			pass=$((pass - 1))
+			fail=$((fail + 1))
+		done
+	fi
+	batch=()
+fi
 if [ ${#batch[@]} -gt 0 ]; then
 	checker=$here/check_svg.py
 	[ "$mode" = perfetto ] && checker=$here/check_perfetto.py
