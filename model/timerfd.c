@@ -32,13 +32,21 @@ static void timerfd_tmrproc(struct sim_timer *timer)
 	__wake_up(&ctx->wqh, TASK_NORMAL, 1, 0, poll_to_key(EPOLLIN));
 }
 
+/* The readiness half of timerfd_poll(): no side effects (file_operations.peek). */
+static __poll_t timerfd_peek(const struct file *file)
+{
+	const struct timerfd_ctx *ctx = file->private_data;
+
+	return ctx->ticks ? EPOLLIN : 0;
+}
+
 /* Models timerfd_poll(). */
 static __poll_t timerfd_poll(struct file *file, poll_table *wait)
 {
 	struct timerfd_ctx *ctx = file->private_data;
 
 	poll_wait(file, &ctx->wqh, wait);
-	return ctx->ticks ? EPOLLIN : 0;
+	return timerfd_peek(file);
 }
 
 /* Models hrtimer_forward_now(): move a periodic expiry past now, counting the periods. */
@@ -117,6 +125,7 @@ static const struct file_operations timerfd_fops = {
 	.read = timerfd_read,
 	.release = timerfd_release,
 	.wait_queue = timerfd_wait_queue,
+	.peek = timerfd_peek,
 };
 
 /* Models timerfd_create() for CLOCK_MONOTONIC, without the fd install. */

@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Install what epsim needs to build and test on Debian: a C compiler, CMake,
-# pkg-config, the check unit-test library and uthash. Installs only what is missing.
+# pkg-config, the check unit-test library and uthash; Graphviz, xmllint, Chromium
+# and python3 for the diagram tests; valgrind. Installs only what is missing.
 set -euo pipefail
 
 need=()
-for pkg in build-essential cmake pkg-config check uthash-dev; do
+for pkg in build-essential cmake pkg-config check uthash-dev graphviz libxml2-utils chromium python3 fonts-dejavu-core valgrind; do
 	dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || need+=("$pkg")
 done
 for pkg in "$@"; do
