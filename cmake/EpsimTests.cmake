@@ -13,6 +13,11 @@ foreach(src ${EPSIM_UNIT_TESTS})
   set_tests_properties(unit.${name} PROPERTIES TIMEOUT 300 ENVIRONMENT "CK_DEFAULT_TIMEOUT=240")
 endforeach()
 
+# The fault-injection walk runs every corpus trace hundreds of times (minutes under ASan).
+if(TEST unit.test_fault_injection)
+  set_tests_properties(unit.test_fault_injection PROPERTIES TIMEOUT 900)
+endif()
+
 # The differential corpus: every trace, on each backend, against its kernel-recorded golden log.
 # On the simulator with --check: the world's invariants are verified after every step.
 file(GLOB EPSIM_TRACES CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/traces/*.trace)

@@ -174,18 +174,14 @@ int eventfd_create(struct world *w, uint64_t count, int flags, struct file **out
 
 	if (flags & ~EFD_FLAGS_SET)
 		return -EINVAL;
-	ctx = sim_zalloc(w, sizeof(*ctx));
-	if (!ctx)
+	f = anon_file_alloc(w, &eventfd_fops, sizeof(*ctx), O_RDWR | ((unsigned int)flags & O_NONBLOCK));
+	if (!f)
 		return -ENOMEM;
+	ctx = f->private_data;
 	init_waitqueue_head(&ctx->wqh);
 	ctx->count = count;
 	ctx->flags = (unsigned int)flags;
 	ctx->world = w;
-	f = file_alloc(w, &eventfd_fops, ctx, O_RDWR | ((unsigned int)flags & O_NONBLOCK));
-	if (!f) {
-		sim_free(w, ctx);
-		return -ENOMEM;
-	}
 	*out = f;
 	return 0;
 }

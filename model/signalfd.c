@@ -82,16 +82,12 @@ int signalfd_create_file(struct world *w, uint64_t mask, int flags, struct file 
 
 	if (flags & ~(O_CLOEXEC | O_NONBLOCK))
 		return -EINVAL;
-	ctx = sim_zalloc(w, sizeof(*ctx));
-	if (!ctx)
+	f = anon_file_alloc(w, &signalfd_fops, sizeof(*ctx), O_RDWR | ((unsigned int)flags & O_NONBLOCK));
+	if (!f)
 		return -ENOMEM;
+	ctx = f->private_data;
 	ctx->sigmask = mask & ~(sig_bit(SIGKILL) | sig_bit(SIGSTOP));
 	ctx->world = w;
-	f = file_alloc(w, &signalfd_fops, ctx, O_RDWR | ((unsigned int)flags & O_NONBLOCK));
-	if (!f) {
-		sim_free(w, ctx);
-		return -ENOMEM;
-	}
 	*out = f;
 	return 0;
 }

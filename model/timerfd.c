@@ -136,17 +136,13 @@ int timerfd_create_file(struct world *w, int flags, struct file **out)
 
 	if (flags & ~(O_CLOEXEC | O_NONBLOCK))
 		return -EINVAL;
-	ctx = sim_zalloc(w, sizeof(*ctx));
-	if (!ctx)
+	f = anon_file_alloc(w, &timerfd_fops, sizeof(*ctx), O_RDWR | ((unsigned int)flags & O_NONBLOCK));
+	if (!f)
 		return -ENOMEM;
+	ctx = f->private_data;
 	init_waitqueue_head(&ctx->wqh);
 	sim_timer_init(&ctx->tmr, timerfd_tmrproc);
 	ctx->world = w;
-	f = file_alloc(w, &timerfd_fops, ctx, O_RDWR | ((unsigned int)flags & O_NONBLOCK));
-	if (!f) {
-		sim_free(w, ctx);
-		return -ENOMEM;
-	}
 	*out = f;
 	return 0;
 }

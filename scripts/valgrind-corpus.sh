@@ -41,7 +41,7 @@ ntraces=$(ls traces/*.trace | wc -l)
 ls traces/*.trace | xargs -P "$jobs" -n "$batch" bash -c 'run_batch "$@"' _
 secs=$(( $(date +%s) - start ))
 
-failed=$(ls "$logs"/*.failed 2>/dev/null | wc -l)
+failed=$(find "$logs" -name '*.failed' | wc -l)
 if [ "$failed" -ne 0 ]; then
 	cat "$logs"/*.failed
 	echo "valgrind-corpus: $failed batch(es) failed ($ntraces traces, ${secs}s, $jobs jobs)"

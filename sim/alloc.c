@@ -21,6 +21,12 @@ void *sim_zalloc(struct world *w, size_t size)
 	return p;
 }
 
+void sim_alloc_absorbed(struct world *w)
+{
+	if (w)
+		w->alloc_absorbed++;
+}
+
 /* Models kfree(). */
 void sim_free(struct world *w, void *p)
 {

@@ -10,5 +10,11 @@ struct world;
 void *sim_zalloc(struct world *w, size_t size);
 /* Models kfree(). */
 void sim_free(struct world *w, void *p);
+/*
+ * A failed allocation the kernel absorbs without an error to report (it drops
+ * what it could not allocate, e.g. an io_uring overflow CQE): fault-injection
+ * tests then expect a changed log with no ENOMEM in it.
+ */
+void sim_alloc_absorbed(struct world *w);
 
 #endif

@@ -25,6 +25,17 @@ struct file *file_alloc(struct world *w, const struct file_operations *fop, void
 	return f;
 }
 
+struct file *anon_file_alloc(struct world *w, const struct file_operations *fop, size_t ctx_size,
+			     unsigned int flags)
+{
+	void *ctx = sim_zalloc(w, ctx_size);
+	struct file *f = ctx ? file_alloc(w, fop, ctx, flags) : NULL;
+
+	if (!f)
+		sim_free(w, ctx);
+	return f;
+}
+
 /* Models get_file(). */
 struct file *get_file(struct file *f)
 {

@@ -82,6 +82,13 @@ struct file {
 /* Models alloc_file(): a new file holding one reference. NULL on ENOMEM. */
 struct file *file_alloc(struct world *w, const struct file_operations *fop, void *private_data,
 			unsigned int flags);
+/*
+ * Models anon_inode_getfile() with its private context: a new file whose
+ * private_data is a zeroed context of ctx_size bytes, freed with the file's
+ * own release. NULL on ENOMEM (nothing left allocated).
+ */
+struct file *anon_file_alloc(struct world *w, const struct file_operations *fop, size_t ctx_size,
+			     unsigned int flags);
 /* Models get_file(). */
 struct file *get_file(struct file *f);
 /* Models fput() / __fput(): drop a reference; the last one runs eventpoll_release and ->release. */

@@ -59,6 +59,7 @@ struct world {
 	long alloc_count;		/* allocations made so far */
 	long alloc_fail_at;		/* fail the allocation with this number (1-based); 0: never */
 	long alloc_failed;		/* allocations failed by alloc_fail_at */
+	long alloc_absorbed;		/* failures absorbed with no error to report, as in the kernel */
 	long alloc_live;		/* allocations not yet freed (leak accounting) */
 	struct list_head tcp_bind_hash;	/* models the TCP bind hash: sockets holding a port (model/tcp.c) */
 	int tcp_port_rover;		/* the next ephemeral port to try (net.ipv4.ip_local_port_range) */

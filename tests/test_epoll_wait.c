@@ -35,7 +35,8 @@ static int efd_ready(uint32_t events, uint64_t data)
 
 START_TEST(ebadf_comes_before_maxevents)
 {
-	struct epoll_event ev;
+	/* not on the stack: maxevents * 12 bytes from a stack address can pass the top of user space */
+	static struct epoll_event ev;
 	int p[2];
 
 	ck_assert_int_eq(epsim_epoll_wait(w, T, -1, &ev, 1, 0, 0), -EBADF);
@@ -46,6 +47,9 @@ START_TEST(ebadf_comes_before_maxevents)
 	ck_assert_int_eq(epsim_pipe2(w, T, p, O_NONBLOCK), 0);
 	ck_assert_int_eq(epsim_epoll_wait(w, T, p[0], &ev, 1, 1, 0), -EINVAL);
 	ck_assert_int_eq(epsim_epoll_wait(w, T, p[0], (void *)0xffff800000000000ULL, 0, 1, 0),
+			 -EFAULT);
+	/* access_ok covers the whole range: a buffer too near the top of user space faults */
+	ck_assert_int_eq(epsim_epoll_wait(w, T, ep, (void *)0x7fff80000000ULL, 0, 178956970, 0),
 			 -EFAULT);
 }
 END_TEST

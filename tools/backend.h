@@ -110,6 +110,7 @@ struct backend;
 struct sim_alloc_report {
 	long allocs;		/* allocations attempted, from world creation on */
 	long failed;		/* allocations failed on purpose (alloc_fail_at) */
+	long absorbed;		/* of those, failures the kernel absorbs with no error (alloc.h) */
 	long leaked;		/* allocations still live once the world was destroyed */
 };
 

@@ -63,7 +63,8 @@ static struct backend *sim_open(const struct backend_config *cfg, char *err, siz
 		snprintf(err, errlen, "cannot create a simulated world%s",
 			 wc.alloc_fail_at ? " (allocation failed on purpose)" : "");
 		if (b->alloc_report)
-			*b->alloc_report = (struct sim_alloc_report){ wc.alloc_fail_at, 1, 0 };
+			*b->alloc_report = (struct sim_alloc_report){ .allocs = wc.alloc_fail_at,
+								      .failed = 1 };
 		free(b);
 		return NULL;
 	}
@@ -80,6 +81,7 @@ static void sim_close(struct backend *b)
 	if (b->alloc_report) {
 		b->alloc_report->allocs = b->w->alloc_count;
 		b->alloc_report->failed = b->w->alloc_failed;
+		b->alloc_report->absorbed = b->w->alloc_absorbed;
 		b->alloc_report->leaked = world_destroy_leaks(b->w);
 	} else {
 		epsim_world_destroy(b->w);
