@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Install what epsim needs to build and test on Debian: a C compiler, CMake,
 # pkg-config, the check unit-test library and uthash; Graphviz, xmllint, Chromium
-# and python3 for the diagram tests; valgrind. Installs only what is missing.
+# and python3 for the diagram tests; valgrind; clang and its libFuzzer runtime.
+# Installs only what is missing.
 set -euo pipefail
 
 need=()
-for pkg in build-essential cmake pkg-config check uthash-dev graphviz libxml2-utils chromium python3 fonts-dejavu-core valgrind; do
+for pkg in build-essential cmake pkg-config check uthash-dev graphviz libxml2-utils chromium python3 fonts-dejavu-core valgrind clang libclang-rt-14-dev; do
 	dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || need+=("$pkg")
 done
 for pkg in "$@"; do
