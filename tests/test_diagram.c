@@ -336,7 +336,7 @@ END_TEST
 
 static int run_epsim(const char *args)
 {
-	char cmd[1024];
+	char cmd[4096];	/* the binary path and 1 KiB of arguments always fit */
 	int st;
 
 	snprintf(cmd, sizeof(cmd), "%s diagram %s >/dev/null 2>&1", EPSIM_BIN, args);
