@@ -122,7 +122,6 @@ const struct snap_epoll *dg_epoll_by_id(const struct world_snapshot *s, uint64_t
 
 /* ---- output escaping (diagram_names.c) ---- */
 void dg_xml(FILE *f, const char *s);
-void dg_json(FILE *f, const char *s);
 
 /* ---- the formats ---- */
 

@@ -15,6 +15,7 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include "diagram.h"
+#include "runlog.h"
 #include "diagram_draw.h"
 #include "eventpoll.h"
 #include "xalloc.h"
@@ -62,7 +63,7 @@ static void pf_event(struct pf *pf, const char *ph, const char *name, int pid, i
 	fputs(pf->first ? "\n" : ",\n", pf->out);
 	pf->first = false;
 	fprintf(pf->out, "{\"ph\":\"%s\",\"name\":", ph);
-	dg_json(pf->out, name);
+	run_json_str(pf->out, name);
 	fprintf(pf->out, ",\"pid\":%d,\"tid\":%d,\"ts\":%llu", pid, tid, (unsigned long long)ts);
 }
 
@@ -71,7 +72,7 @@ static void pf_meta(struct pf *pf, const char *what, int pid, int tid, const cha
 {
 	pf_event(pf, "M", what, pid, tid, 0);
 	fputs(",\"args\":{\"name\":", pf->out);
-	dg_json(pf->out, name);
+	run_json_str(pf->out, name);
 	fputs("}}", pf->out);
 	pf_event(pf, "M", tid ? "thread_sort_index" : "process_sort_index", pid, tid, 0);
 	fprintf(pf->out, ",\"args\":{\"sort_index\":%d}}", sort);
@@ -108,7 +109,7 @@ static void pf_steps(struct pf *pf)
 			for (size_t i = 0; i < st->nkernel; i++)
 				dg_buf_line(&b, st->kernel[i]);
 			fprintf(pf->out, ",\"kernel_differs\":%s,\"kernel\":", differs ? "true" : "false");
-			dg_json(pf->out, b.s ? b.s : "");
+			run_json_str(pf->out, b.s ? b.s : "");
 			free(b.s);
 		}
 		fputs("}}", pf->out);
@@ -148,7 +149,7 @@ static void pf_call(struct pf *pf, const struct run_entry *e, size_t end_step)
 	pf_event(pf, "X", e->text, 1, th + 2, t0);
 	fprintf(pf->out, ",\"dur\":%llu,\"cat\":\"syscall\",\"args\":{\"step\":%d,\"result\":",
 		(unsigned long long)(t1 - t0), e->src_step);
-	dg_json(pf->out, e->kind == RUN_PENDING ? "still blocked" : e->result);
+	run_json_str(pf->out, e->kind == RUN_PENDING ? "still blocked" : e->result);
 	fputs("}}", pf->out);
 }
 
@@ -218,7 +219,7 @@ static void pf_callback(struct pf *pf, size_t s, size_t i)
 	snprintf(name, sizeof(name), "ep_poll_callback %s: %s", item, pf_outcome(p->outcome));
 	pf_event(pf, "i", name, 1, p->ctx + 2, pf_ts(pf, s, i));
 	fputs(",\"s\":\"t\",\"cat\":\"callback\",\"args\":{\"key\":", pf->out);
-	dg_json(pf->out, p->key ? mask : "none");
+	run_json_str(pf->out, p->key ? mask : "none");
 	fprintf(pf->out, ",\"ewake\":%d}}", p->ewake);
 	if (!pf->flow_out[pf->flow_base[s] + i])
 		return;
@@ -330,7 +331,7 @@ void dg_perfetto(const struct dg_recording *rec, FILE *out)
 	pf_times(&pf);
 	pf_match_flows(&pf);
 	fputs("{\"displayTimeUnit\":\"ms\",\"otherData\":{\"generator\":\"epsim diagram\",\"trace\":", out);
-	dg_json(out, rec->title);
+	run_json_str(out, rec->title);
 	fputs(",\"time\":\"logical: one stretch of microseconds per step\"},\n\"traceEvents\":[", out);
 	pf_metadata(&pf);
 	pf_steps(&pf);

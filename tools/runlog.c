@@ -162,7 +162,7 @@ void run_log_print_text(const struct run_log *log, FILE *f)
 }
 
 /* Print s as a JSON string. */
-static void json_str(FILE *f, const char *s)
+void run_json_str(FILE *f, const char *s)
 {
 	fputc('"', f);
 	for (; s && *s; s++) {
@@ -188,16 +188,16 @@ static void json_entry(FILE *f, const struct run_entry *e)
 
 	fprintf(f, "{\"step\":%d,\"issued_at\":%d,\"kind\":\"%s\",\"thread\":", e->step,
 		e->src_step, kind_name(e->kind));
-	json_str(f, e->thread ? e->thread : "main");
+	run_json_str(f, e->thread ? e->thread : "main");
 	fprintf(f, ",\"call\":");
-	json_str(f, e->text);
+	run_json_str(f, e->text);
 	fprintf(f, ",\"result\":");
-	json_str(f, e->result);
+	run_json_str(f, e->result);
 	if (e->kind == RUN_DONE && !e->watchdog) {
 		fprintf(f, ",\"ret\":%ld", e->ret < 0 ? -1 : e->ret);
 		if (e->ret < 0) {
 			fprintf(f, ",\"errno\":");
-			json_str(f, trace_errno_name((int)-e->ret));
+			run_json_str(f, trace_errno_name((int)-e->ret));
 		}
 	}
 	if (e->vkind != RV_NONE)
@@ -207,9 +207,9 @@ static void json_entry(FILE *f, const struct run_entry *e)
 		for (int i = 0; i < e->nevents; i++) {
 			trace_format_events(e->events[i].events, mask, sizeof(mask));
 			fprintf(f, "%s{\"fd\":", i ? "," : "");
-			json_str(f, e->events[i].name);
+			run_json_str(f, e->events[i].name);
 			fprintf(f, ",\"events\":");
-			json_str(f, mask);
+			run_json_str(f, mask);
 			fprintf(f, ",\"mask\":%u,\"data\":%llu}", e->events[i].events,
 				(unsigned long long)e->events[i].data);
 		}
@@ -221,11 +221,11 @@ static void json_entry(FILE *f, const struct run_entry *e)
 void run_log_print_json(const struct run_log *log, FILE *f)
 {
 	fprintf(f, "{\"schema\":1,\"trace\":");
-	json_str(f, log->trace);
+	run_json_str(f, log->trace);
 	fprintf(f, ",\"backend\":");
-	json_str(f, log->backend);
+	run_json_str(f, log->backend);
 	fprintf(f, ",\"version\":");
-	json_str(f, log->version);
+	run_json_str(f, log->version);
 	fprintf(f, ",\"steps\":[\n");
 	for (size_t i = 0; i < log->n; i++) {
 		json_entry(f, &log->entries[i]);

@@ -58,5 +58,7 @@ void run_entry_render(const struct run_entry *e, char *buf, size_t len);
 void run_entry_line(const struct run_entry *e, char *buf, size_t len);
 void run_log_print_text(const struct run_log *log, FILE *f);
 void run_log_print_json(const struct run_log *log, FILE *f);
+/* Print s as a quoted JSON string. */
+void run_json_str(FILE *f, const char *s);
 
 #endif
