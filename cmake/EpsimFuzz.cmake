@@ -1,10 +1,10 @@
 # libFuzzer harnesses (the `fuzz` preset: clang, -fsanitize=fuzzer-no-link,address,undefined).
-# Each tests/fuzz/fuzz_*.c links with the trace parser (tools/trace_*.c) and libFuzzer's main;
+# Each tests/fuzz/fuzz_*.c links with the trace parser (tools/trace/*.c) and libFuzzer's main;
 # ctest runs each for a short bounded time, seeded with the trace corpus and the token dictionary.
 set(EPSIM_FUZZ_SECONDS 30 CACHE STRING "Seconds each fuzz.* ctest runs its harness")
-file(GLOB EPSIM_PARSER_SOURCES CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/tools/trace_*.c)
+file(GLOB EPSIM_PARSER_SOURCES CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/tools/trace/*.c)
 add_library(epsim_parser STATIC ${EPSIM_PARSER_SOURCES})
-target_include_directories(epsim_parser PUBLIC ${CMAKE_SOURCE_DIR}/tools)
+target_include_directories(epsim_parser PUBLIC ${CMAKE_SOURCE_DIR}/tools/trace)
 file(GLOB EPSIM_FUZZ_HARNESSES CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/tests/fuzz/fuzz_*.c)
 foreach(src ${EPSIM_FUZZ_HARNESSES})
   get_filename_component(name ${src} NAME_WE)

@@ -1,5 +1,5 @@
 /*
- * Tests of the kernel backend (tools/backend_kernel.c): real system calls on
+ * Tests of the kernel backend (tools/targets/backend_kernel.c): real system calls on
  * real threads, the asleep detection, settle, the watchdog and cleanup.
  */
 #include "backend.h"

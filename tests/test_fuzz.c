@@ -1,5 +1,5 @@
 /*
- * Tests of the differential fuzzer (tools/fuzz_*.c): the generator is
+ * Tests of the differential fuzzer (tools/fuzz/fuzz_*.c): the generator is
  * deterministic and its traces always parse and respect its determinism
  * rules; the comparison tells matches from divergences; the shrinker
  * reduces a long trace to the steps a synthetic divergence needs; and many

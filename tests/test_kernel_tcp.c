@@ -1,5 +1,5 @@
 /*
- * Tests of TCP in the kernel backend (tools/kernel_tcp.c): sockets stay on
+ * Tests of TCP in the kernel backend (tools/targets/kernel_tcp.c): sockets stay on
  * loopback, connect finds its target by the target's own address, the
  * network settles, and nothing is left behind (fds, threads).
  */

@@ -1,5 +1,5 @@
 /*
- * The caps of a run (tools/run_limits.h): a trace over a cap stops with a
+ * The caps of a run (tools/run/run_limits.h): a trace over a cap stops with a
  * positioned error before the offending step is issued, on either backend,
  * and a trace just within the cap runs.
  */

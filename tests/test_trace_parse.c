@@ -1,6 +1,6 @@
 /*
- * Tests of the trace parser (tools/trace_parse.c) and the shared names
- * (tools/trace_names.c): every op, defaults, normalisation, the names rule,
+ * Tests of the trace parser (tools/trace/trace_parse.c) and the shared names
+ * (tools/trace/trace_names.c): every op, defaults, normalisation, the names rule,
  * every error with its exact position, the broken traces in tests/bad-traces,
  * and random inputs.
  */
