@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/utsname.h>
 #include "diagram.h"
 #include "fuzz.h"
 #include "logdiff.h"
@@ -14,6 +15,7 @@
 #include "statedump.h"
 #include "stats_report.h"
 #include "trace.h"
+#include "variants.h"
 #include "xalloc.h"
 
 #define EXIT_DIVERGE 1
@@ -258,35 +260,101 @@ static char *golden_path(const char *trace)
 	return p;
 }
 
+/* The release of the kernel a backend runs on (uname -r); NULL for the simulator. */
+static const char *backend_release(const struct backend_ops *ops, struct utsname *u)
+{
+	if (ops != &kernel_backend_ops || uname(u) != 0)
+		return NULL;
+	return u->release;
+}
+
+/*
+ * Report the expectation failures no known variant explains; 1 if any is
+ * left. Those a variant explains are counted in *known.
+ */
+static int report_unknown_mismatches(const struct trace *t, const struct run_result *res,
+				     const struct variants *vs, const char *release, int *known)
+{
+	char *name = trace_name_of(t->path);
+	int left = 0;
+
+	for (size_t i = 0; i < res->nmismatches; i++) {
+		const struct run_mismatch *m = &res->mismatches[i];
+
+		if (variants_match_expect(vs, name, release, m->step, m->expected, m->got)) {
+			(*known)++;
+			continue;
+		}
+		fprintf(stderr, "%s:%d:%d: expectation failed: expected '%s', got '%s'\n", t->path,
+			m->loc.line, m->loc.col, m->expected, m->got);
+		left = 1;
+	}
+	free(name);
+	return left;
+}
+
+/* Compare a run's log with its golden log, known variants allowed; EXIT_* status. */
+static int check_against(struct cli *c, const struct trace *t, const char *gp,
+			 struct log_lines *want, const struct run_result *res,
+			 const struct variants *vs, const char *release)
+{
+	const struct variant *first = NULL;
+	struct log_lines got;
+	char *name = trace_name_of(t->path);
+	int known = 0, mismatch = report_unknown_mismatches(t, res, vs, release, &known);
+	size_t nvar;
+	int rc;
+
+	log_lines_from_log(&res->log, &got);
+	nvar = variants_apply(vs, name, release, want, &got, &first);
+	rc = log_lines_diff(want, "golden (kernel)", &got, c->backend->name, c->context, NULL);
+	if (rc) {
+		printf("%s: DIVERGES from %s\n", t->path, gp);
+		log_lines_diff(want, "golden (kernel)", &got, c->backend->name, c->context, stdout);
+	} else if (nvar || known) {
+		printf("%s: %s matches golden: known variant (%s:%d: step %d %s on %s)\n", t->path,
+		       c->backend->name, vs->path, first ? first->line : 0, first ? first->step : 0,
+		       first ? first->observed : "?", release);
+	} else {
+		printf("%s: %s matches golden (%zu lines)\n", t->path, c->backend->name, got.n);
+	}
+	log_lines_free(&got);
+	free(name);
+	return rc || mismatch ? EXIT_DIVERGE : 0;
+}
+
 static int check_one(struct cli *c, const char *path)
 {
-	struct log_lines got, want;
-	char *gp = golden_path(path);
+	struct run_options o = { .cfg.check = c->check };
+	struct log_lines want;
+	struct run_result res;
+	struct variants vs = { 0 };
+	struct utsname u;
+	char *gp = golden_path(path), *vp = variants_path_for(path), err[512];
+	const char *release = backend_release(c->backend, &u);
 	struct trace *t = load(path);
-	int rc = EXIT_TROUBLE, mismatch = 0;
+	int rc = EXIT_TROUBLE;
 
 	if (!t)
 		goto out;
+	if (variants_load(vp, &vs, err, sizeof(err)) != 0) {
+		fprintf(stderr, "%s\n", err);
+		goto out;
+	}
 	if (log_lines_from_file(gp, &want) != 0) {
 		fprintf(stderr, "%s: error: no golden log %s (record it with 'epsim record')\n", path,
 			gp);
 		goto out;
 	}
-	if (lines_of(t, c->backend, &got, &mismatch, c->check) == 0) {
-		rc = log_lines_diff(&want, "golden (kernel)", &got, c->backend->name, c->context, NULL);
-		if (rc) {
-			printf("%s: DIVERGES from %s\n", path, gp);
-			log_lines_diff(&want, "golden (kernel)", &got, c->backend->name, c->context,
-				       stdout);
-		} else {
-			printf("%s: %s matches golden (%zu lines)\n", path, c->backend->name, got.n);
-		}
-		rc = rc || mismatch ? EXIT_DIVERGE : 0;
-		log_lines_free(&got);
+	if (run_one(t, c->backend, &o, &res) == 0) {
+		rc = check_against(c, t, gp, &want, &res, &vs, release);
+		run_result_free(&res);
 	}
 	log_lines_free(&want);
 out:
+	variants_free(&vs);
 	trace_free(t);
+	free(vp);
 	free(gp);
 	return rc;
 }
