@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <sys/epoll.h>
 #include "alloc.h"
+#include "kprofile.h"
 #include "model.h"
 
 /* <sys/eventfd.h> is not included: its eventfd_read/eventfd_write would clash with ours. */
@@ -124,7 +125,9 @@ static ssize_t eventfd_write(struct file *file, struct sim_io *io)
 	struct eventfd_ctx *ctx = file->private_data;
 	uint64_t ucnt = io->value;
 
-	if (io->len != sizeof(ucnt))
+	if (io->len < sizeof(ucnt))
+		return -EINVAL;
+	if (io->len != sizeof(ucnt) && !kprofile_has(file->world, KP_EVENTFD_WRITE_ANY_SIZE))
 		return -EINVAL;
 	if (ucnt == UINT64_MAX)
 		return -EINVAL;

@@ -13,6 +13,7 @@
 #include <sys/epoll.h>
 #include "alloc.h"
 #include "fasync.h"
+#include "kprofile.h"
 #include "model.h"
 
 #define PIPE_BUF_FLAG_CAN_MERGE 0x10
@@ -160,7 +161,7 @@ static ssize_t pipe_read_bufs(struct pipe_inode_info *pipe, size_t total_len, bo
 static ssize_t pipe_read(struct file *filp, struct sim_io *io)
 {
 	struct pipe_inode_info *pipe = filp->private_data;
-	bool wake_writer = false, wake_next_reader = false;
+	bool wake_writer = false, wake_next_reader = false, was_full;
 	ssize_t ret;
 
 	if (io->resumed) {
@@ -170,7 +171,10 @@ static ssize_t pipe_read(struct file *filp, struct sim_io *io)
 	} else if (io->len == 0) {
 		return 0;
 	}
+	was_full = pipe_is_full(pipe);
 	ret = pipe_read_bufs(pipe, io->len, &wake_writer);
+	if (kprofile_has(filp->world, KP_PIPE_READ_WAKES_WHILE_FULL))
+		wake_writer = was_full;	/* up to 6.13: any read from a full pipe wakes writers */
 	if (!ret && pipe->writers) {
 		if (!(filp->f_flags & O_NONBLOCK) && !io->nowait) {
 			if (wake_writer)

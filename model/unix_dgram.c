@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
+#include "kprofile.h"
 #include "unix_sock.h"
 
 /* Models unix_recvq_full_lockless(). */
@@ -52,6 +53,8 @@ ssize_t unix_dgram_sendmsg(struct file *file, struct sim_io *io)
 	struct sk_buff *skb;
 	int err;
 
+	if (!other && kprofile_has(file->world, KP_DGRAM_PEER_BEFORE_SKB))
+		return -ENOTCONN;	/* up to 6.12: unix_peer_get() comes first */
 	if (io->len > (size_t)u->sndbuf - 32)
 		return -EMSGSIZE;
 	data_len = unix_dgram_data_len(io->len);
@@ -60,7 +63,7 @@ ssize_t unix_dgram_sendmsg(struct file *file, struct sim_io *io)
 		return err;
 	err = 0;
 	if (!other) {
-		err = -ENOTCONN;	/* the peer is looked up after the skb exists (6.10+) */
+		err = -ENOTCONN;	/* 6.18: the peer is looked up after the skb exists */
 	} else if (other->dead) {
 		unix_dgram_peer_gone(u, other);
 		err = -ECONNREFUSED;

@@ -7,6 +7,7 @@
 #include "ep_internal.h"
 #include "alloc.h"
 #include "fdtable.h"
+#include "kprofile.h"
 #include "signals.h"
 #include "task.h"
 #include "world.h"
@@ -321,13 +322,23 @@ static bool access_ok(const void *addr, uint64_t size)
 	return end >= start && end <= EPSIM_USER_PTR_MAX;
 }
 
-/* Models ep_check_params(): maxevents range, access_ok, and an epoll file. */
-static long ep_check_params(struct file *file, const struct epoll_event *events, int maxevents)
+/* The maxevents range and access_ok checks of ep_check_params() (before 6.15: of do_epoll_wait()). */
+static long ep_check_user_args(const struct epoll_event *events, int maxevents)
 {
 	if (maxevents <= 0 || maxevents > EP_MAX_EVENTS)
 		return -EINVAL;
 	if (!access_ok(events, (uint64_t)maxevents * sizeof(struct epoll_event)))
 		return -EFAULT;
+	return 0;
+}
+
+/* Models ep_check_params(): maxevents range, access_ok, and an epoll file. */
+static long ep_check_params(struct file *file, const struct epoll_event *events, int maxevents)
+{
+	long err = ep_check_user_args(events, maxevents);
+
+	if (err)
+		return err;
 	if (!is_file_epoll(file))
 		return -EINVAL;
 	return 0;
@@ -374,6 +385,11 @@ long do_epoll_wait(struct sim_task *t, int epfd, struct epoll_event *events, int
 	long err;
 
 	t->world->stats.syscalls++;
+	if (kprofile_has(t->world, KP_WAIT_CHECKS_ARGS_FIRST)) {
+		err = ep_check_user_args(events, maxevents); /* up to 6.14: before fdget() */
+		if (err)
+			return err;
+	}
 	if (!file)
 		return -EBADF;
 	err = ep_check_params(file, events, maxevents);

@@ -10,6 +10,7 @@
 #include "ep_internal.h"
 #include "alloc.h"
 #include "fdtable.h"
+#include "kprofile.h"
 #include "task.h"
 #include "world.h"
 
@@ -389,10 +390,14 @@ static long ep_modify(struct eventpoll *ep, struct epitem *epi, const struct epo
 	return 0;
 }
 
-/* Models ep_take_care_of_epollwakeup(): without CAP_BLOCK_SUSPEND the bit is dropped. */
+/*
+ * Models ep_take_care_of_epollwakeup(): kept by a caller with CAP_BLOCK_SUSPEND
+ * on a CONFIG_PM_SLEEP build (the profile's build; the traces run as root),
+ * dropped otherwise.
+ */
 static void ep_take_care_of_epollwakeup(struct world *w, struct epoll_event *epev)
 {
-	if (!w->cap_block_suspend)
+	if (!w->cap_block_suspend && !kprofile_has(w, KP_EPOLLWAKEUP_KEPT))
 		epev->events &= ~EPOLLWAKEUP;
 }
 

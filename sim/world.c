@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include "world.h"
 #include "alloc.h"
+#include "kprofile.h"
 #include "task.h"
 
 /* The kernel's default: 4% of low memory divided by EP_ITEM_COST (fs/eventpoll.c eventpoll_init). */
@@ -24,6 +25,9 @@ struct world *world_create(const struct world_config *cfg)
 	w->max_user_watches = (long)(DEFAULT_MEMORY_BYTES / 25 / EP_ITEM_COST);
 	w->nofile = 1024;
 	w->cap_block_suspend = cfg && cfg->epollwakeup; /* the reference kernel drops the bit */
+	w->kernel_release = KPROFILE_DEFAULT;
+	if (cfg && cfg->kernel_release > 0)
+		w->kernel_release = cfg->kernel_release;
 	if (cfg && cfg->max_user_watches > 0)
 		w->max_user_watches = cfg->max_user_watches;
 	if (cfg && cfg->nofile > 0)

@@ -35,6 +35,7 @@ struct world_config {
 	int nofile;		/* RLIMIT_NOFILE soft limit; <= 0: 1024 */
 	bool epollwakeup;	/* keep EPOLLWAKEUP (CAP_BLOCK_SUSPEND and CONFIG_PM_SLEEP); off: dropped */
 	long alloc_fail_at;	/* fault injection: fail allocation number N (1-based, creation included); 0: never */
+	int kernel_release;	/* the kernel profile (kprofile.h KREL); 0: KPROFILE_DEFAULT */
 };
 
 struct world {
@@ -51,6 +52,7 @@ struct world {
 	long max_user_watches;		/* models /proc/sys/fs/epoll/max_user_watches */
 	int nofile;
 	bool cap_block_suspend;		/* models capable(CAP_BLOCK_SUSPEND) with CONFIG_PM_SLEEP */
+	int kernel_release;		/* the release modelled (kprofile.h): kprofile_has() asks it */
 	unsigned long loop_check_gen;	/* models eventpoll.c loop_check_gen */
 	struct list_head tfile_check_list; /* models tfile_check_list */
 	int path_count[5];		/* models path_count[] of the reverse path check */

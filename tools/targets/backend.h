@@ -120,6 +120,7 @@ struct backend_config {
 	bool check;		/* simulator: the runner checks the world's invariants after every step */
 	long alloc_fail_at;	/* simulator: fail allocation number N (1-based, from world creation); 0: never */
 	struct sim_alloc_report *alloc_report; /* simulator: filled at close; may be NULL */
+	int kernel_release;	/* simulator: the kernel profile (sim/kprofile.h KREL); 0: the default */
 };
 
 typedef void (*backend_done_fn)(void *ctx, int thread, const struct sys_result *res);

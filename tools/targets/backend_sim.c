@@ -15,6 +15,7 @@
 #include "task.h"
 #include "eventpoll.h"
 #include "fdtable.h"
+#include "kprofile.h"
 #include "world_check.h"
 #include "xalloc.h"
 
@@ -36,6 +37,7 @@ struct backend {
 	struct sys_result *scratch;	/* settle's result */
 	struct sim_thread *threads[SIM_MAX_THREADS];
 	struct sim_alloc_report *alloc_report;	/* filled at close, if asked for */
+	char version[32];		/* sim_version()'s text for a non-default profile */
 };
 
 struct world *sim_backend_world(struct backend *b)
@@ -56,6 +58,7 @@ static struct backend *sim_open(const struct backend_config *cfg, char *err, siz
 
 	wc.max_user_watches = cfg ? cfg->max_user_watches : 0;
 	wc.alloc_fail_at = cfg ? cfg->alloc_fail_at : 0;
+	wc.kernel_release = cfg ? cfg->kernel_release : 0;
 	b->watchdog_ms = cfg && cfg->watchdog_ms > 0 ? cfg->watchdog_ms : 2000;
 	b->alloc_report = cfg ? cfg->alloc_report : NULL;
 	b->w = epsim_world_create(&wc);
@@ -95,10 +98,16 @@ static void sim_close(struct backend *b)
 	free(b);
 }
 
+/* "epsim" for the default profile, "epsim kernel 6.12" for another. */
 static const char *sim_version(struct backend *b)
 {
-	(void)b;
-	return "epsim";
+	int rel = b->w->kernel_release;
+
+	if (rel == KPROFILE_DEFAULT)
+		return "epsim";
+	snprintf(b->version, sizeof(b->version), "epsim kernel %d.%d", KREL_MAJOR(rel),
+		 KREL_MINOR(rel));
+	return b->version;
 }
 
 static int sim_thread_new(struct backend *b, int thread, const char *name)
