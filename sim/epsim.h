@@ -21,7 +21,7 @@ struct world *epsim_world_create(const struct world_config *cfg);
 void epsim_world_destroy(struct world *w);
 /* A new thread in the process of thread `tid`; returns its tid or -errno. */
 int epsim_thread_create(struct world *w, int tid, const char *name);
-/* Models fork(): a new process with a copy of the caller's fd table; returns its main thread's tid. */
+/* Models fork(): a new process with a copy of the caller's fd table and signal mask; returns its main thread's tid. */
 int epsim_fork(struct world *w, int tid, const char *name);
 /* Models exit_group() of the process of thread `tid`: its threads end, its fds close. */
 long epsim_exit(struct world *w, int tid);
@@ -39,8 +39,14 @@ long epsim_epoll_pwait(struct world *w, int tid, int epfd, struct epoll_event *e
 /* epoll_pwait2: ts = {sec, nsec}, NULL for no timeout. */
 long epsim_epoll_pwait2(struct world *w, int tid, int epfd, struct epoll_event *events, int nvalid,
 			int maxevents, const int64_t *ts, const uint64_t *sigmask, size_t sigsetsize);
-/* tgkill to a thread of the caller's process; sigprocmask and sigpending of the caller. */
-long epsim_tgkill(struct world *w, int tid, int target_tid, int sig);
+/*
+ * tgkill(tgid, target_tid, sig) and tkill(target_tid, sig): to a thread of any
+ * process (tgkill: ESRCH unless it is in thread group tgid); getpid() of a
+ * thread; sigprocmask and sigpending of the caller.
+ */
+long epsim_tgkill(struct world *w, int tid, int tgid, int target_tid, int sig);
+long epsim_tkill(struct world *w, int tid, int target_tid, int sig);
+int epsim_getpid(const struct world *w, int tid);
 long epsim_sigprocmask(struct world *w, int tid, int how, uint64_t set, uint64_t *old);
 long epsim_sigpending(struct world *w, int tid, uint64_t *set);
 long epsim_pipe2(struct world *w, int tid, int fds[2], int flags);
@@ -87,6 +93,11 @@ long epsim_stall_next_copy(struct world *w, int tid, int slot);
 long epsim_unstall(struct world *w, int tid, int target_tid);
 /* Let virtual time pass: ms milliseconds, firing timers and timeouts on the way. */
 void epsim_sleep(struct world *w, uint64_t ms);
+/*
+ * nanosleep(ms) of thread tid (sim/nanosleep.c): it parks (-EPSIM_PENDING)
+ * and completes with 0 once virtual time reaches its deadline.
+ */
+long epsim_nanosleep(struct world *w, int tid, uint64_t ms);
 
 /*
  * poll(fds, nfds, timeout_ms) and select(nfds, r, w, e, tv) (sim/select.h).

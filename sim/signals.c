@@ -44,6 +44,17 @@ long do_tkill(struct sim_task *t, int sig)
 	return 0;
 }
 
+long do_send_specific(struct world *w, int tgid, int pid, int sig)
+{
+	struct sim_task *p = world_find_task(w, pid);
+
+	if (!p || (tgid > 0 && p->proc->pid != tgid))
+		return -ESRCH;
+	if (sig < 0 || sig > SIM_NSIG)
+		return -EINVAL;	/* models check_kill_permission()'s valid_signal() */
+	return sig ? do_tkill(p, sig) : 0;
+}
+
 /* Models handle_signal() for each deliverable signal: the handler runs, the signal is consumed. */
 void do_signal(struct sim_task *t)
 {

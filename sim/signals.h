@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 struct sim_task;
+struct world;
 
 #define SIM_NSIG 64
 /* Models the kernel's sigmask(): the bit of signal sig. */
@@ -17,8 +18,14 @@ static inline uint64_t sig_bit(int sig)
 
 /* Models signal_pending(): a pending signal that is not blocked. */
 bool signal_pending(const struct sim_task *t);
-/* Models do_tkill(): queue sig for thread t and wake it if it sleeps interruptibly. */
+/* Models do_tkill()'s delivery (send_signal, PIDTYPE_PID): queue sig for thread t, wake it if it sleeps interruptibly. */
 long do_tkill(struct sim_task *t, int sig);
+/*
+ * Models do_send_specific(): sig to thread pid, which must be in thread group
+ * tgid (tgid <= 0: any group). -ESRCH when there is no such thread, -EINVAL
+ * for an invalid signal; signal 0 only probes.
+ */
+long do_send_specific(struct world *w, int tgid, int pid, int sig);
 /* Models sigprocmask() for the calling thread (how: SIG_BLOCK, SIG_UNBLOCK, SIG_SETMASK). */
 long sim_sigprocmask(struct sim_task *t, int how, uint64_t set, uint64_t *old);
 /* Models set_user_sigmask(): install a temporary mask for the call (NULL: none). */

@@ -73,6 +73,7 @@ int epsim_fork(struct world *w, int tid, const char *name)
 		process_destroy(p);
 		return -ENOMEM;
 	}
+	child->blocked = t->blocked;	/* models dup_task_struct(): the mask is copied, pending is not */
 	world_run(w);
 	return child->tid;
 }
@@ -177,17 +178,36 @@ long epsim_epoll_pwait2(struct world *w, int tid, int epfd, struct epoll_event *
 					    sigsetsize));
 }
 
-/* Models tgkill(): the caller sends sig to thread target_tid. */
-long epsim_tgkill(struct world *w, int tid, int target_tid, int sig)
+/* Models tgkill(): the caller sends sig to thread target_tid of thread group tgid, in any process. */
+long epsim_tgkill(struct world *w, int tid, int tgid, int target_tid, int sig)
 {
 	struct sim_task *t = current(w, tid);
-	struct sim_task *target = world_find_task(w, target_tid);
 
 	if (!t)
 		return -ESRCH;
-	if (!target || target->proc != t->proc)
+	if (target_tid <= 0 || tgid <= 0)
+		return step_done(w, -EINVAL);
+	return step_done(w, do_send_specific(w, tgid, target_tid, sig));
+}
+
+/* Models tkill(): sig to thread target_tid, whichever process it is in. */
+long epsim_tkill(struct world *w, int tid, int target_tid, int sig)
+{
+	struct sim_task *t = current(w, tid);
+
+	if (!t)
 		return -ESRCH;
-	return step_done(w, do_tkill(target, sig));
+	if (target_tid <= 0)
+		return step_done(w, -EINVAL);
+	return step_done(w, do_send_specific(w, 0, target_tid, sig));
+}
+
+/* Models getpid() of thread tid: its thread group's id (the process's pid). */
+int epsim_getpid(const struct world *w, int tid)
+{
+	struct sim_task *t = world_find_task(w, tid);
+
+	return t ? t->proc->pid : -ESRCH;
 }
 
 /* Models rt_sigprocmask() for the calling thread. */

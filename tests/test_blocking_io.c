@@ -92,7 +92,7 @@ END_TEST
 START_TEST(signal_interrupts_a_read)
 {
 	ck_assert_int_eq(epsim_read(w, t1, p[0], 100, NULL), -EPSIM_PENDING);
-	ck_assert_int_eq(epsim_tgkill(w, T, t1, SIGUSR1), 0);
+	ck_assert_int_eq(epsim_tkill(w, T, t1, SIGUSR1), 0);
 	ck_assert_int_eq(result(t1), -EINTR);
 }
 END_TEST
@@ -111,10 +111,10 @@ END_TEST
 START_TEST(signal_ends_a_write_with_the_partial_count)
 {
 	ck_assert_int_eq(epsim_write(w, t1, p[1], 70000, 0), -EPSIM_PENDING);
-	ck_assert_int_eq(epsim_tgkill(w, T, t1, SIGUSR1), 0);
+	ck_assert_int_eq(epsim_tkill(w, T, t1, SIGUSR1), 0);
 	ck_assert_int_eq(result(t1), 65536);
 	ck_assert_int_eq(epsim_write(w, t1, p[1], 1, 0), -EPSIM_PENDING);
-	ck_assert_int_eq(epsim_tgkill(w, T, t1, SIGUSR1), 0);
+	ck_assert_int_eq(epsim_tkill(w, T, t1, SIGUSR1), 0);
 	ck_assert_int_eq(result(t1), -EINTR);	/* nothing written yet */
 }
 END_TEST

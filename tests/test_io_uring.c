@@ -134,7 +134,7 @@ START_TEST(signal_interrupts_the_wait)
 	long ret;
 
 	ck_assert_int_eq(epsim_io_uring_wait(w, t1, ring, 1, cqes, 16), -EPSIM_PENDING);
-	ck_assert_int_eq(epsim_tgkill(w, T, t1, SIGUSR1), 0);
+	ck_assert_int_eq(epsim_tkill(w, T, t1, SIGUSR1), 0);
 	ck_assert(epsim_take_result(w, t1, &ret));
 	ck_assert_int_eq(ret, -EINTR);
 }

@@ -154,7 +154,7 @@ START_TEST(signal_interrupts)
 	make_pipe(p);
 	fds[0] = (struct pollfd){ .fd = p[0], .events = POLLIN };
 	ck_assert_int_eq(epsim_poll(w, t2, fds, 1, -1), -EPSIM_PENDING);
-	ck_assert_int_eq(epsim_tgkill(w, T, t2, SIGUSR1), 0);
+	ck_assert_int_eq(epsim_tkill(w, T, t2, SIGUSR1), 0);
 	ck_assert(epsim_take_result(w, t2, &ret));
 	ck_assert_int_eq(ret, -EINTR);
 }

@@ -163,7 +163,7 @@ START_TEST(signal_interrupts_and_leaves_the_sets)
 	FD_ZERO(&r);
 	FD_SET(p[0], &r);
 	ck_assert_int_eq(epsim_select(w, t2, p[0] + 1, &r, NULL, NULL, NULL), -EPSIM_PENDING);
-	ck_assert_int_eq(epsim_tgkill(w, T, t2, SIGUSR1), 0);
+	ck_assert_int_eq(epsim_tkill(w, T, t2, SIGUSR1), 0);
 	ck_assert(epsim_take_result(w, t2, &ret));
 	ck_assert_int_eq(ret, -EINTR);
 	ck_assert(FD_ISSET(p[0], &r));	/* not copied back */

@@ -34,7 +34,7 @@ static uint64_t pending(int tid)
 
 START_TEST(unblocked_signal_runs_its_handler_at_once)
 {
-	ck_assert_int_eq(epsim_tgkill(w, T, T, SIGUSR1), 0);
+	ck_assert_int_eq(epsim_tkill(w, T, T, SIGUSR1), 0);
 	ck_assert_uint_eq(pending(T), 0);
 }
 END_TEST
@@ -42,7 +42,7 @@ END_TEST
 START_TEST(blocked_signal_stays_pending_until_unblocked)
 {
 	ck_assert_int_eq(epsim_sigprocmask(w, T, SIG_BLOCK, USR1, NULL), 0);
-	ck_assert_int_eq(epsim_tgkill(w, T, T, SIGUSR1), 0);
+	ck_assert_int_eq(epsim_tkill(w, T, T, SIGUSR1), 0);
 	ck_assert_uint_eq(pending(T), USR1);
 	ck_assert_int_eq(epsim_sigprocmask(w, T, SIG_UNBLOCK, USR1, NULL), 0);
 	ck_assert_uint_eq(pending(T), 0);
@@ -56,7 +56,7 @@ START_TEST(signal_ends_a_sleeping_wait_with_eintr)
 	long ret;
 
 	ck_assert_int_eq(epsim_epoll_wait(w, t1, ep, &ev, 1, 1, -1), -EPSIM_PENDING);
-	ck_assert_int_eq(epsim_tgkill(w, T, t1, SIGUSR1), 0);
+	ck_assert_int_eq(epsim_tkill(w, T, t1, SIGUSR1), 0);
 	ck_assert(epsim_take_result(w, t1, &ret));
 	ck_assert_int_eq(ret, -EINTR);
 }
@@ -70,7 +70,7 @@ START_TEST(pwait_events_win_and_the_old_mask_returns)
 
 	ck_assert_int_eq(epsim_epoll_ctl(w, T, ep, EPOLL_CTL_ADD, e, &ev), 0);
 	ck_assert_int_eq(epsim_sigprocmask(w, T, SIG_BLOCK, USR1, NULL), 0);
-	ck_assert_int_eq(epsim_tgkill(w, T, T, SIGUSR1), 0);
+	ck_assert_int_eq(epsim_tkill(w, T, T, SIGUSR1), 0);
 	ck_assert_int_eq(epsim_epoll_pwait(w, T, ep, &ev, 1, 1, 0, &none, 8), 1);
 	ck_assert_uint_eq(pending(T), USR1);	/* the handler did not run */
 	ck_assert_int_eq(epsim_read(w, T, e, 8, NULL), 8);
@@ -102,9 +102,9 @@ START_TEST(signalfd_reports_for_the_polling_thread)
 	ck_assert_int_ge(s, 0);
 	ck_assert_int_eq(epsim_sigprocmask(w, T, SIG_BLOCK, USR1, NULL), 0);
 	ck_assert_int_eq(epsim_epoll_ctl(w, T, ep, EPOLL_CTL_ADD, s, &ev), 0);
-	ck_assert_int_eq(epsim_tgkill(w, T, T, SIGUSR1), 0);
+	ck_assert_int_eq(epsim_tkill(w, T, T, SIGUSR1), 0);
 	ck_assert_int_eq(epsim_epoll_wait(w, T, ep, &ev, 1, 1, 0), 1);
-	ck_assert_int_eq(epsim_tgkill(w, T, T, SIGUSR1), 0);	/* a duplicate: no new edge */
+	ck_assert_int_eq(epsim_tkill(w, T, T, SIGUSR1), 0);	/* a duplicate: no new edge */
 	ck_assert_int_eq(epsim_epoll_wait(w, T, ep, &ev, 1, 1, 0), 0);
 	ck_assert_int_eq(epsim_read(w, T, s, 128, &sig), 128);
 	ck_assert_uint_eq(sig, SIGUSR1);
@@ -131,6 +131,66 @@ START_TEST(fork_shares_the_instance_and_exit_closes_the_copies)
 }
 END_TEST
 
+START_TEST(tgkill_reaches_a_thread_of_another_process)
+{
+	int child = epsim_fork(w, T, "c"), t1 = epsim_thread_create(w, T, "t1");
+	int cpid = epsim_getpid(w, child);
+	struct epoll_event ev;
+	long ret;
+
+	ck_assert_int_gt(cpid, epsim_getpid(w, T));
+	ck_assert_int_eq(epsim_getpid(w, t1), epsim_getpid(w, T));
+	ck_assert_int_eq(epsim_epoll_wait(w, child, ep, &ev, 1, 1, -1), -EPSIM_PENDING);
+	/* the thread group must be the target's own */
+	ck_assert_int_eq(epsim_tgkill(w, T, epsim_getpid(w, T), child, SIGUSR1), -ESRCH);
+	ck_assert(!epsim_take_result(w, child, &ret));
+	ck_assert_int_eq(epsim_tgkill(w, T, cpid, child, SIGUSR1), 0);
+	ck_assert(epsim_take_result(w, child, &ret));
+	ck_assert_int_eq(ret, -EINTR);
+	/* the child signals itself and a thread of its parent */
+	ck_assert_int_eq(epsim_sigprocmask(w, child, SIG_BLOCK, USR1, NULL), 0);
+	ck_assert_int_eq(epsim_tgkill(w, child, cpid, child, SIGUSR1), 0);
+	ck_assert_uint_eq(pending(child), USR1);
+	ck_assert_uint_eq(pending(T), 0);
+	ck_assert_int_eq(epsim_sigprocmask(w, t1, SIG_BLOCK, USR1, NULL), 0);
+	ck_assert_int_eq(epsim_tgkill(w, child, epsim_getpid(w, T), t1, SIGUSR1), 0);
+	ck_assert_uint_eq(pending(t1), USR1);
+	ck_assert_uint_eq(pending(T), 0);
+}
+END_TEST
+
+START_TEST(tgkill_checks_arguments_as_the_kernel_does)
+{
+	int pid = epsim_getpid(w, T);
+
+	ck_assert_int_eq(epsim_tgkill(w, T, 0, T, SIGUSR1), -EINVAL);
+	ck_assert_int_eq(epsim_tgkill(w, T, pid, 0, SIGUSR1), -EINVAL);
+	ck_assert_int_eq(epsim_tgkill(w, T, pid, 999, SIGUSR1), -ESRCH);
+	ck_assert_int_eq(epsim_tgkill(w, T, pid, 999, 65), -ESRCH);	/* no thread before a bad signal */
+	ck_assert_int_eq(epsim_tgkill(w, T, pid, T, 65), -EINVAL);
+	ck_assert_int_eq(epsim_tgkill(w, T, pid, T, 0), 0);	/* a probe: nothing is sent */
+	ck_assert_uint_eq(pending(T), 0);
+	ck_assert_int_eq(epsim_getpid(w, 999), -ESRCH);
+}
+END_TEST
+
+START_TEST(fork_copies_the_mask_not_the_pending_set)
+{
+	int child;
+
+	ck_assert_int_eq(epsim_sigprocmask(w, T, SIG_BLOCK, USR1, NULL), 0);
+	ck_assert_int_eq(epsim_tkill(w, T, T, SIGUSR1), 0);
+	child = epsim_fork(w, T, "c");
+	ck_assert_int_gt(child, 0);
+	ck_assert_uint_eq(pending(child), 0);
+	ck_assert_int_eq(epsim_tkill(w, T, child, SIGUSR1), 0);
+	ck_assert_uint_eq(pending(child), USR1);	/* blocked there too */
+	ck_assert_int_eq(epsim_sigprocmask(w, child, SIG_UNBLOCK, USR1, NULL), 0);
+	ck_assert_uint_eq(pending(child), 0);
+	ck_assert_uint_eq(pending(T), USR1);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("signals");
@@ -146,6 +206,9 @@ int main(void)
 	tcase_add_test(tc, pwait2_rejects_invalid_timespecs);
 	tcase_add_test(tc, signalfd_reports_for_the_polling_thread);
 	tcase_add_test(tc, fork_shares_the_instance_and_exit_closes_the_copies);
+	tcase_add_test(tc, tgkill_reaches_a_thread_of_another_process);
+	tcase_add_test(tc, tgkill_checks_arguments_as_the_kernel_does);
+	tcase_add_test(tc, fork_copies_the_mask_not_the_pending_set);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

@@ -29,13 +29,13 @@ enum sys_nr {
 	SYS_NANOSLEEP,		/* sleep num milliseconds (the virtual clock in the simulator) */
 	SYS_EPOLL_PWAIT,	/* epoll_pwait(fd, buffer, maxevents, timeout_ms, sigmask, sigsetsize) */
 	SYS_EPOLL_PWAIT2,	/* epoll_pwait2(fd, buffer, maxevents, ts, sigmask, sigsetsize) */
-	SYS_TGKILL,		/* tgkill(own pid, tid of thread fd2, op) */
+	SYS_TGKILL,		/* tgkill(tgid, tid of thread fd2, op): fd2's own process, whichever it is */
 	SYS_SIGPROCMASK,	/* rt_sigprocmask(op, &sigmask, NULL, 8) of the calling thread */
 	SYS_SIGPENDING,		/* rt_sigpending of the calling thread: the set in value */
 	SYS_TIMERFD_CREATE,	/* timerfd_create(CLOCK_MONOTONIC, flags) */
 	SYS_TIMERFD_SETTIME,	/* timerfd_settime(fd, 0, {interval_ms, num ms}, NULL) */
 	SYS_UNSTALL,		/* release the stalled copy of thread fd2's wait (not a system call) */
-	SYS_FORK,		/* fork(): a child process, whose thread becomes thread fd2 */
+	SYS_FORK,		/* fork() of the calling thread's process: its child's thread becomes thread fd2 */
 	SYS_EXIT,		/* the child process of thread fd2 ends (SIGKILL in the kernel) */
 	SYS_SIGNALFD,		/* signalfd4(-1, &sigmask, 8, flags) */
 	SYS_SOCKET,		/* socket(AF_INET, SOCK_STREAM | flags, 0) */

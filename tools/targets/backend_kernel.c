@@ -44,7 +44,17 @@
  * refused with -EBADF instead of touching the harness's own files. Every fd
  * a call creates (epoll_create*, pipe2, eventfd2, socketpair, dup, dup2) is
  * recorded, a close() forgets it, and close() of the backend closes what is
- * left (never 0-2).
+ * left (never 0-2). The set and its rules are kernel_fds.c; the system
+ * calls themselves kernel_calls.c.
+ *
+ * Processes. `fork` makes a real child (kproc.c) whose only thread serves
+ * the calls of its runner thread over a channel; that thread's worker here is
+ * a proxy that forwards each call and waits for the answer. The child keeps
+ * its own record of the fds it may touch (kernel_child.c: a copy of the
+ * forking process's at fork time, then its own creations and closes), so a
+ * file made in a child is named and usable there and in the children it
+ * forks in turn (a child's fork is done by its call server). Signals go to
+ * the real task: tgkill(tgid, tid) with the child's pid for its thread.
  *
  * close(). Stops every worker, interrupting a blocked one with the signal
  * until it returns, joins it and waits for its task to leave /proc, closes
@@ -55,6 +65,9 @@
 #include "backend.h"
 #include "uffd_stall.h"
 #include "kproc.h"
+#include "kernel_calls.h"
+#include "kernel_fds.h"
+#include "kernel_child.h"
 #include "kernel_tcp.h"
 #include "kernel_mpx.h"
 #include "kernel_uring.h"
@@ -117,66 +130,6 @@ static void sleep_ms(long long ms)
 
 	while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
 		;
-}
-
-/* ------------------------------------------------------------- fd sets */
-
-struct fdset {
-	unsigned char *has;
-	size_t len;
-};
-
-static int fdset_add(struct fdset *s, int fd)
-{
-	if (fd < 0)
-		return 0;
-	if ((size_t)fd >= s->len) {
-		size_t len = s->len ? s->len : 64;
-		unsigned char *p;
-
-		while (len <= (size_t)fd)
-			len *= 2;
-		p = realloc(s->has, len);
-		if (!p)
-			return -1;
-		memset(p + s->len, 0, len - s->len);
-		s->has = p;
-		s->len = len;
-	}
-	s->has[fd] = 1;
-	return 0;
-}
-
-static bool fdset_has(const struct fdset *s, int fd)
-{
-	return fd >= 0 && (size_t)fd < s->len && s->has[fd];
-}
-
-static void fdset_del(struct fdset *s, int fd)
-{
-	if (fdset_has(s, fd))
-		s->has[fd] = 0;
-}
-
-static int fdset_scan_open(struct fdset *s)
-{
-	DIR *d = opendir("/proc/self/fd");
-	struct dirent *e;
-	int rc = 0;
-
-	if (!d)
-		return -1;
-	while ((e = readdir(d)) != NULL) {
-		char *end;
-		long fd = strtol(e->d_name, &end, 10);
-
-		if (end == e->d_name || *end || fd == dirfd(d))
-			continue;
-		if (fdset_add(s, (int)fd) < 0)
-			rc = -1;
-	}
-	closedir(d);
-	return rc;
 }
 
 /* ---------------------------------------------------------- structures */
@@ -277,182 +230,6 @@ static void signal_release(void)
 	pthread_mutex_unlock(&sig_lock);
 }
 
-/* -------------------------------------------------------- wait buffers */
-
-/*
- * The events buffer of an epoll_wait: `slots` writable slots that end on a
- * page boundary, followed by PROT_NONE pages up to maxevents slots.
- */
-struct wait_buf {
-	void *map;
-	size_t maplen;
-	struct epoll_event *start;
-	int slots;
-};
-
-static size_t round_page(size_t n, size_t page)
-{
-	return (n + page - 1) / page * page;
-}
-
-static int wait_buf_map(struct wait_buf *w, const struct sys_call *c)
-{
-	size_t page = (size_t)sysconf(_SC_PAGESIZE);
-	size_t esz = sizeof(struct epoll_event);
-	bool sane = c->maxevents > 0 && c->maxevents <= EP_MAX_EVENTS;
-	int limit = sane && c->maxevents < SYS_MAX_EVENTS_COPY ? c->maxevents
-							       : SYS_MAX_EVENTS_COPY;
-	int total;
-	size_t valid_len;
-
-	memset(w, 0, sizeof(*w));
-	if (c->buf == SYS_BUF_NULL)
-		return 0;
-	w->slots = c->buf_slots < 0 ? 0 : c->buf_slots > limit ? limit : c->buf_slots;
-	total = sane ? c->maxevents : w->slots;	/* insane: the kernel says EINVAL */
-	valid_len = round_page((size_t)w->slots * esz, page);
-	w->maplen = valid_len + round_page((size_t)(total - w->slots) * esz, page);
-	if (w->maplen == 0)
-		w->maplen = page;
-	w->map = mmap(NULL, w->maplen, PROT_NONE,
-		      MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-	if (w->map == MAP_FAILED) {
-		w->map = NULL;
-		return -errno;
-	}
-	if (valid_len && mprotect(w->map, valid_len, PROT_READ | PROT_WRITE) != 0) {
-		int err = errno;
-
-		munmap(w->map, w->maplen);
-		w->map = NULL;
-		return -err;
-	}
-	w->start = (struct epoll_event *)((char *)w->map + valid_len -
-					  (size_t)w->slots * esz);
-	return 0;
-}
-
-static void wait_buf_unmap(struct wait_buf *w)
-{
-	if (w->map)
-		munmap(w->map, w->maplen);
-}
-
-/*
- * The length of a read/write buffer for a count: the kernel moves at most
- * MAX_RW_COUNT bytes in one call (rw_verify_area's clamp), so a longer buffer
- * is never touched; access_ok still sees the full count, so a count past the
- * end of user space fails with EFAULT as with any real buffer.
- */
-static size_t io_buf_len(long long num)
-{
-	return (unsigned long long)num > (unsigned long long)SYS_MAX_RW_COUNT ? (size_t)SYS_MAX_RW_COUNT
-									      : (size_t)num;
-}
-
-/* A data buffer for read/write: anonymous pages, zero filled. */
-static void *io_buf_map(size_t len)
-{
-	void *p = mmap(NULL, len, PROT_READ | PROT_WRITE,
-		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-
-	return p == MAP_FAILED ? NULL : p;
-}
-
-/* ---------------------------------------------------------- the calls */
-
-static long sys_ret(long r)
-{
-	return r < 0 ? -errno : r;
-}
-
-static long do_epoll_wait(const struct sys_call *c, struct sys_result *res)
-{
-	struct wait_buf w;
-	long r = wait_buf_map(&w, c);
-
-	if (r < 0)
-		return r;
-	r = sys_ret(syscall(SYS_epoll_wait, c->fd, w.start, c->maxevents,
-			    (int)c->timeout_ms));
-	if (r > 0 && w.start) {
-		res->nevents = r < w.slots ? (int)r : w.slots;
-		memcpy(res->events, w.start,
-		       (size_t)res->nevents * sizeof(struct epoll_event));
-	}
-	wait_buf_unmap(&w);
-	return r;
-}
-
-/* epoll_pwait / epoll_pwait2 into the same kind of buffer as epoll_wait. */
-static long do_epoll_pwait(const struct sys_call *c, struct sys_result *res)
-{
-	struct timespec ts = { (time_t)c->ts_sec, (long)c->ts_nsec };
-	uint64_t mask = c->sigmask;
-	struct wait_buf w;
-	long r = wait_buf_map(&w, c);
-
-	if (r < 0)
-		return r;
-	if (c->nr == SYS_EPOLL_PWAIT)
-		r = syscall(SYS_epoll_pwait, c->fd, w.start, c->maxevents, (int)c->timeout_ms,
-			    c->has_sigmask ? &mask : NULL, (size_t)c->sigsetsize);
-	else
-		r = syscall(SYS_epoll_pwait2, c->fd, w.start, c->maxevents, c->ts_null ? NULL : &ts,
-			    c->has_sigmask ? &mask : NULL, (size_t)c->sigsetsize);
-	r = sys_ret(r);
-	if (r > 0 && w.start) {
-		res->nevents = r < w.slots ? (int)r : w.slots;
-		memcpy(res->events, w.start, (size_t)res->nevents * sizeof(struct epoll_event));
-	}
-	wait_buf_unmap(&w);
-	return r;
-}
-
-/* timerfd_settime with relative times in ms. */
-static long do_timerfd_settime(const struct sys_call *c)
-{
-	struct itimerspec its = {
-		.it_interval = { (time_t)(c->interval_ms / 1000), (long)(c->interval_ms % 1000) * 1000000 },
-		.it_value = { (time_t)(c->num / 1000), (long)(c->num % 1000) * 1000000 },
-	};
-
-	return sys_ret(syscall(SYS_timerfd_settime, c->fd, 0, &its, NULL));
-}
-
-/* The signal calls of the calling thread (the mask is the kernel's 8-byte sigset). */
-static long do_signal_call(const struct sys_call *c, struct sys_result *res)
-{
-	uint64_t set = c->sigmask, pending = 0;
-	long r;
-
-	switch (c->nr) {
-	case SYS_TGKILL:
-		return sys_ret(syscall(SYS_tgkill, getpid(), c->fd2, c->op));
-	case SYS_SIGPROCMASK:
-		return sys_ret(syscall(SYS_rt_sigprocmask, c->op, &set, NULL, sizeof(set)));
-	default:
-		r = sys_ret(syscall(SYS_rt_sigpending, &pending, sizeof(pending)));
-		res->value = pending;
-		return r;
-	}
-}
-
-/* The wait system call of c (epoll_wait, epoll_pwait or epoll_pwait2) into buf. */
-static long wait_syscall(const struct sys_call *c, struct epoll_event *buf)
-{
-	struct timespec ts = { (time_t)c->ts_sec, (long)c->ts_nsec };
-	uint64_t mask = c->sigmask;
-
-	if (c->nr == SYS_EPOLL_WAIT)
-		return sys_ret(syscall(SYS_epoll_wait, c->fd, buf, c->maxevents, (int)c->timeout_ms));
-	if (c->nr == SYS_EPOLL_PWAIT)
-		return sys_ret(syscall(SYS_epoll_pwait, c->fd, buf, c->maxevents, (int)c->timeout_ms,
-				       c->has_sigmask ? &mask : NULL, (size_t)c->sigsetsize));
-	return sys_ret(syscall(SYS_epoll_pwait2, c->fd, buf, c->maxevents, c->ts_null ? NULL : &ts,
-			       c->has_sigmask ? &mask : NULL, (size_t)c->sigsetsize));
-}
-
 /*
  * A wait whose copy into slot k stalls: slots [0, k) lie on ordinary pages
  * ending at a page boundary, slot k and on lie on pages registered with
@@ -464,8 +241,8 @@ static long stall_wait(struct worker *w, const struct sys_call *c, struct sys_re
 	size_t page = (size_t)sysconf(_SC_PAGESIZE), esz = sizeof(struct epoll_event);
 	int slots = c->maxevents < SYS_MAX_EVENTS_COPY ? c->maxevents : SYS_MAX_EVENTS_COPY;
 	int k = c->stall_slot < slots ? c->stall_slot : slots;
-	size_t head = round_page((size_t)k * esz, page);
-	size_t tail = round_page((size_t)(slots - k) * esz + 1, page);
+	size_t head = kernel_round_page((size_t)k * esz, page);
+	size_t tail = kernel_round_page((size_t)(slots - k) * esz + 1, page);
 	char *map = mmap(NULL, head + tail, PROT_READ | PROT_WRITE,
 			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	struct epoll_event *start;
@@ -481,7 +258,7 @@ static long stall_wait(struct worker *w, const struct sys_call *c, struct sys_re
 		w->stall_addr = map + head;
 		w->stall_len = tail;
 		pthread_mutex_unlock(&w->lock);
-		r = wait_syscall(c, start);
+		r = kernel_wait_syscall(c, start);
 	}
 	if (r > 0) {
 		res->nevents = r < slots ? (int)r : slots;
@@ -491,252 +268,41 @@ static long stall_wait(struct worker *w, const struct sys_call *c, struct sys_re
 	return r;
 }
 
-static long do_read(const struct sys_call *c, struct sys_result *res)
-{
-	uint64_t v = 0;
-	char dummy[1];
-	void *buf;
-	long r;
-
-	if (c->fd_is_counter) {
-		r = sys_ret(syscall(SYS_read, c->fd, &v, sizeof(v)));
-		if (r == (long)sizeof(v))
-			res->value = v;
-		return r;
-	}
-	if (c->fd_is_siginfo) {
-		struct signalfd_siginfo si;
-		r = sys_ret(syscall(SYS_read, c->fd, &si, sizeof(si)));
-		if (r == (long)sizeof(si))
-			res->value = si.ssi_signo;
-		return r;
-	}
-	if (c->num <= 0)	/* nothing to map: the kernel sees count 0 or huge */
-		return sys_ret(syscall(SYS_read, c->fd, dummy, (size_t)c->num));
-	buf = io_buf_map(io_buf_len(c->num));
-	if (!buf)
-		return -ENOMEM;
-	r = sys_ret(syscall(SYS_read, c->fd, buf, (size_t)c->num));
-	munmap(buf, io_buf_len(c->num));
-	return r;
-}
-
-static long do_write(const struct sys_call *c)
-{
-	uint64_t v = (uint64_t)c->num;
-	char dummy[1] = { 0 };
-	void *buf;
-	long r;
-
-	if (c->fd_is_counter)
-		return sys_ret(syscall(SYS_write, c->fd, &v, sizeof(v)));
-	if (c->num <= 0)
-		return sys_ret(syscall(SYS_write, c->fd, dummy, (size_t)c->num));
-	buf = io_buf_map(io_buf_len(c->num));	/* zero filler, one single write */
-	if (!buf)
-		return -ENOMEM;
-	r = sys_ret(syscall(SYS_write, c->fd, buf, (size_t)c->num));
-	munmap(buf, io_buf_len(c->num));
-	return r;
-}
-
-static long do_sleep(long long ms, atomic_bool *cancel)
-{
-	struct timespec until;
-
-	if (ms < 0)
-		ms = 0;
-	if (ms > MAX_SLEEP_MS)
-		ms = MAX_SLEEP_MS;
-	until = ms_from_now(ms);
-	for (;;) {
-		long r = syscall(SYS_clock_nanosleep, CLOCK_MONOTONIC,
-				 TIMER_ABSTIME, &until, NULL);
-
-		if (r == 0)
-			return 0;
-		if (errno != EINTR)
-			return -errno;
-		if (atomic_load(cancel))
-			return -EINTR;
-	}
-}
-
-/* Runs the syscall; returns ret and fills fds. */
-static long run_syscall(const struct sys_call *c, struct sys_result *res,
-			atomic_bool *cancel)
-{
-	struct epoll_event ev = c->ev;
-	int fds[2] = { -1, -1 };
-	long r;
-
-	switch (c->nr) {
-	case SYS_EPOLL_CREATE:
-		return sys_ret(syscall(SYS_epoll_create, (int)c->num));
-	case SYS_EPOLL_CREATE1:
-		return sys_ret(syscall(SYS_epoll_create1, c->flags));
-	case SYS_EPOLL_CTL:
-		return sys_ret(syscall(SYS_epoll_ctl, c->fd, c->op, c->fd2,
-				       c->ev_null ? NULL : &ev));
-	case SYS_EPOLL_WAIT:
-		return do_epoll_wait(c, res);
-	case SYS_PIPE2:
-		r = sys_ret(syscall(SYS_pipe2, fds, c->flags));
-		break;
-	case SYS_EVENTFD2:
-		return sys_ret(syscall(SYS_eventfd2, (unsigned int)c->num, c->flags));
-	case SYS_SOCKETPAIR:
-		r = sys_ret(syscall(SYS_socketpair, AF_UNIX, c->op | c->flags, 0, fds));
-		break;
-	case SYS_READ:
-		return do_read(c, res);
-	case SYS_WRITE:
-		return do_write(c);
-	case SYS_CLOSE:
-		return sys_ret(syscall(SYS_close, c->fd));
-	case SYS_DUP:
-		return sys_ret(syscall(SYS_dup, c->fd));
-	case SYS_DUP2:
-		return sys_ret(syscall(SYS_dup2, c->fd, c->fd2));
-	case SYS_SHUTDOWN:
-		return sys_ret(syscall(SYS_shutdown, c->fd, c->op));
-	case SYS_NANOSLEEP:
-		return do_sleep(c->num, cancel);
-	case SYS_EPOLL_PWAIT:
-	case SYS_EPOLL_PWAIT2:
-		return do_epoll_pwait(c, res);
-	case SYS_TGKILL:
-	case SYS_SIGPROCMASK:
-	case SYS_SIGPENDING:
-		return do_signal_call(c, res);
-	case SYS_SIGNALFD: {
-		uint64_t mask = c->sigmask;
-		return sys_ret(syscall(SYS_signalfd4, -1, &mask, sizeof(mask), c->flags));
-	}
-	case SYS_TIMERFD_CREATE:
-		return sys_ret(syscall(SYS_timerfd_create, CLOCK_MONOTONIC, c->flags));
-	case SYS_TIMERFD_SETTIME:
-		return do_timerfd_settime(c);
-	default:
-		if (kernel_mpx_is_call(c->nr))
-			return kernel_mpx_call(c);	/* poll, select, fcntl: kernel_mpx.c */
-		return kernel_tcp_is_call(c->nr) ? kernel_tcp_call(c, res) : -ENOSYS;
-	}
-	if (r == 0) {
-		res->fds[0] = fds[0];
-		res->fds[1] = fds[1];
-	}
-	return r;
-}
-
-/* The fd a call must not be allowed to close (close, dup2's target), or -1. */
-static int closing_fd(const struct sys_call *c)
-{
-	if (c->nr == SYS_CLOSE)
-		return c->fd;
-	if (c->nr == SYS_DUP2)
-		return c->fd2;
-	if (c->nr == SYS_FCNTL)
-		return c->fd;	/* flags and owners of the harness's fds are not ours to change */
-	return -1;
-}
-
-static bool creates_one_fd(enum sys_nr nr)
-{
-	return nr == SYS_EPOLL_CREATE || nr == SYS_EPOLL_CREATE1 ||
-	       nr == SYS_EVENTFD2 || nr == SYS_DUP || nr == SYS_DUP2 || nr == SYS_TIMERFD_CREATE ||
-	       nr == SYS_SIGNALFD ||
-	       nr == SYS_SOCKET || nr == SYS_ACCEPT4 || nr == SYS_URING_SETUP;
-}
-
-/* Record what the call did to the fd table. */
-static void track_fds(struct backend *b, const struct sys_call *c,
-		      struct sys_result *res)
-{
-	pthread_mutex_lock(&b->fd_lock);
-	if (c->nr == SYS_CLOSE) {
-		fdset_del(&b->created, c->fd);	/* closed even on EINTR/EIO */
-	} else if (res->ret >= 0 && creates_one_fd(c->nr)) {
-		res->fds[0] = (int)res->ret;
-		fdset_add(&b->created, res->fds[0]);
-	} else if (res->ret == 0 && (c->nr == SYS_PIPE2 || c->nr == SYS_SOCKETPAIR)) {
-		fdset_add(&b->created, res->fds[0]);
-		fdset_add(&b->created, res->fds[1]);
-	}
-	kernel_tcp_track(b->tcp, c, res);
-	pthread_mutex_unlock(&b->fd_lock);
-}
-
-/* Whether call nr takes an fd in `fd` (the others take none, or a number that is not an fd). */
-static bool call_takes_fd(enum sys_nr nr)
-{
-	switch (nr) {
-	case SYS_EPOLL_CREATE:
-	case SYS_EPOLL_CREATE1:
-	case SYS_PIPE2:
-	case SYS_EVENTFD2:
-	case SYS_SOCKETPAIR:
-	case SYS_NANOSLEEP:
-	case SYS_TGKILL:
-	case SYS_SIGPROCMASK:
-	case SYS_SIGPENDING:
-	case SYS_TIMERFD_CREATE:
-	case SYS_UNSTALL:
-	case SYS_SOCKET:
-		return false;
-	default:
-		return true;
-	}
-}
-
-/* An fd argument as passed on: one the backend created and still holds, else -1 (EBADF). */
-static int own_fd(struct backend *b, int fd)
-{
-	bool ours;
-
-	pthread_mutex_lock(&b->fd_lock);
-	ours = fdset_has(&b->created, fd);
-	pthread_mutex_unlock(&b->fd_lock);
-	return ours ? fd : -1;
-}
-
-/* own_fd() as kernel_mpx_own_fds() asks it. */
+/* The fds of the main process as kfds_own_only's callback sees them (fd_lock held). */
 static bool own_fd_cb(void *ctx, int fd)
 {
-	return own_fd(ctx, fd) >= 0;
+	return fdset_has(ctx, fd);
 }
 
-/* dup2's target may also be a free number, but never an fd of the harness. */
-static int own_or_free_fd(struct backend *b, int fd)
+/* A call of the main process: only to fds the backend created, and their record kept. */
+static void execute_here(struct worker *w)
 {
-	if (fd < 0 || own_fd(b, fd) >= 0)
-		return fd;
-	return fcntl(fd, F_GETFD) < 0 && errno == EBADF ? fd : -1;
-}
+	struct backend *b = w->b;
+	struct sys_call *c = &w->call;
+	struct sys_result *res = &w->res;
 
-/*
- * Keep the call to fds this backend created: any other fd (the harness's
- * own, or a number of ours that was closed and reused by the harness)
- * becomes -1, which every system call refuses with EBADF as it does a
- * closed fd. fd2 is an fd for epoll_ctl, dup2 and connect only.
- */
-static void own_fds_only(struct backend *b, struct sys_call *c)
-{
-	if (call_takes_fd(c->nr))
-		c->fd = own_fd(b, c->fd);
-	if (c->nr == SYS_EPOLL_CTL || c->nr == SYS_CONNECT || c->nr == SYS_URING_POLL ||
-	    c->nr == SYS_URING_READ)
-		c->fd2 = own_fd(b, c->fd2);
-	else if (c->nr == SYS_DUP2)
-		c->fd2 = own_or_free_fd(b, c->fd2);
+	pthread_mutex_lock(&b->fd_lock);
+	kfds_own_only(&b->created, c);
+	kernel_mpx_own_fds(c, own_fd_cb, &b->created);	/* the fds inside poll's and select's arrays */
+	pthread_mutex_unlock(&b->fd_lock);
+	if (c->has_stall && c->maxevents > 0 && c->maxevents <= EP_MAX_EVENTS && b->uffd)
+		res->ret = stall_wait(w, c, res);
+	else
+		res->ret = kernel_uring_is_call(c->nr) ? kernel_uring_call(b->urings, c, res)
+						       : kernel_run_syscall(c, res, &w->cancel);
+	if (c->nr == SYS_CLOSE && res->ret == 0)
+		kernel_uring_forget(b->urings, c->fd);	/* a ring's mappings go with its fd */
+	pthread_mutex_lock(&b->fd_lock);
+	kfds_track(&b->created, c, res);
+	kernel_tcp_track(b->tcp, c, res);
+	pthread_mutex_unlock(&b->fd_lock);
 }
 
 static void execute(struct worker *w)
 {
 	struct backend *b = w->b;
-	const struct sys_call *c = &w->call;
 	struct sys_result *res = &w->res;
-	int victim = closing_fd(c);
+	int victim = kfds_closing_fd(&w->call);
 
 	res->ret = 0;
 	res->watchdog = false;
@@ -747,21 +313,12 @@ static void execute(struct worker *w)
 		res->ret = -EBADF;	/* not ours: never touch the harness's fds */
 		return;
 	}
-	if (w->proc.pid) {	/* the thread of a child process: it runs the call */
-		if (kproc_call(&w->proc, c, res) < 0)
+	if (w->proc.pid) {	/* the thread of a child process: its call server runs the call */
+		if (kproc_call(&w->proc, &w->call, res) < 0)
 			res->ret = -ESRCH;
 		return;
 	}
-	own_fds_only(b, &w->call);
-	kernel_mpx_own_fds(&w->call, own_fd_cb, b);	/* the fds inside poll's and select's arrays */
-	if (c->has_stall && c->maxevents > 0 && c->maxevents <= EP_MAX_EVENTS && b->uffd)
-		res->ret = stall_wait(w, c, res);
-	else
-		res->ret = kernel_uring_is_call(c->nr) ? kernel_uring_call(b->urings, c, res)
-						       : run_syscall(c, res, &w->cancel);
-	if (c->nr == SYS_CLOSE && res->ret == 0)
-		kernel_uring_forget(b->urings, c->fd);	/* a ring's mappings go with its fd */
-	track_fds(b, c, res);
+	execute_here(w);
 }
 
 /* ------------------------------------------------------------- workers */
@@ -1101,22 +658,54 @@ static struct worker *worker_get(struct backend *b, int thread)
 	return b->workers[thread];
 }
 
-/* How a child process runs a call: as a worker thread does, without the backend's extras. */
-static long child_run(const struct sys_call *c, struct sys_result *res)
-{
-	atomic_bool cancel;
-
-	atomic_init(&cancel, false);
-	return run_syscall(c, res, &cancel);
-}
-
 static int kernel_thread_new(struct backend *b, int thread, const char *name);
 
-/* fork: a child process whose thread becomes runner thread fd2 (a proxy worker forwards to it). */
-static int submit_fork(struct backend *b, const struct sys_call *call, struct sys_result *res)
+static bool worker_idle(struct worker *w)
 {
-	struct worker *w;
+	bool idle;
 
+	pthread_mutex_lock(&w->lock);
+	idle = w->state == SLOT_IDLE;
+	pthread_mutex_unlock(&w->lock);
+	return idle;
+}
+
+/*
+ * The child of fork called on thread `by`: a child of the main process
+ * (its call server has a copy of our fds and of by's signal mask), or, when
+ * `by` is a child's thread, a grandchild forked by that child's call server.
+ */
+static int fork_process(struct backend *b, struct worker *by, struct kproc *child)
+{
+	struct kernel_child *k;
+	struct kproc_server srv;
+	uint64_t blocked = 0;
+	int r;
+
+	if (by->proc.pid)
+		return kproc_fork_from(&by->proc, child);
+	if (kernel_thread_sigblk(getpid(), by->tid, &blocked) != 0)
+		return -errno ? -errno : -EIO;
+	pthread_mutex_lock(&b->fd_lock);
+	k = kernel_child_new(&b->created);
+	pthread_mutex_unlock(&b->fd_lock);
+	if (!k)
+		return -ENOMEM;
+	srv.run = kernel_child_run;
+	srv.ctx = k;
+	r = kproc_fork(child, &srv, blocked);
+	kernel_child_free(k);	/* the child has its own copy */
+	return r;
+}
+
+/* fork on thread `thread`: a child process whose thread becomes runner thread fd2 (a proxy worker forwards to it). */
+static int submit_fork(struct backend *b, int thread, const struct sys_call *call,
+		       struct sys_result *res)
+{
+	struct worker *by = worker_get(b, thread), *w;
+
+	if (!by || !worker_idle(by))
+		return -1;
 	memset(res, 0, offsetof(struct sys_result, events));
 	res->fds[0] = res->fds[1] = -1;
 	if (kernel_thread_new(b, call->fd2, "child") < 0) {
@@ -1124,8 +713,9 @@ static int submit_fork(struct backend *b, const struct sys_call *call, struct sy
 		return 1;
 	}
 	w = b->workers[call->fd2];
-	res->ret = kproc_fork(&w->proc, child_run);
+	res->ret = fork_process(b, by, &w->proc);
 	if (res->ret < 0) {
+		w->proc.pid = 0;
 		worker_stop(w);
 		b->workers[call->fd2] = NULL;
 	}
@@ -1225,18 +815,20 @@ static int kernel_submit(struct backend *b, int thread, const struct sys_call *c
 	if (call->nr == SYS_UNSTALL)
 		return submit_unstall(b, call, res);
 	if (call->nr == SYS_FORK)
-		return submit_fork(b, call, res);
+		return submit_fork(b, thread, call, res);
 	if (call->nr == SYS_EXIT)
 		return submit_exit(b, call, res);
 	if (call->has_stall && thread != 0 && !b->uffd && !(b->uffd = uffd_stall_open()))
 		return -1;
 	if (call->nr == SYS_TGKILL || (call->nr == SYS_FCNTL && call->op == F_SETOWN_EX)) {
-		/* the runner names a thread; the kernel wants its tid */
+		/* the runner names a thread; the kernel wants its tid (and tgkill its tgid) */
 		struct worker *target = worker_get(b, call->fd2);
 		if (!target)
 			return -1;
 		resolved = *call;
-		resolved.fd2 = (int)target->tid;
+		resolved.fd2 = target->proc.pid ? (int)target->proc.pid : (int)target->tid;
+		if (call->nr == SYS_TGKILL)
+			resolved.num = target->proc.pid ? target->proc.pid : getpid();
 		call = &resolved;
 	}
 	if (!slot_post(w, call))
@@ -1352,8 +944,8 @@ static void kernel_close(struct backend *b)
 	signal_release();
 	pthread_mutex_destroy(&b->fd_lock);
 	free(b->workers);
-	free(b->created.has);
-	free(b->preexisting.has);
+	fdset_free(&b->created);
+	fdset_free(&b->preexisting);
 	free(b->scratch);
 	kernel_tcp_free(b->tcp);
 	free(b);

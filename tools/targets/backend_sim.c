@@ -226,6 +226,14 @@ static long sim_exit(struct backend *b, int thread)
 	return r;
 }
 
+/* signal THREAD SIG: tgkill(tgid of THREAD, tid of THREAD, SIG), whichever process THREAD is in. */
+static long sim_tgkill(struct backend *b, int tid, const struct sys_call *c)
+{
+	int target = sim_backend_tid(b, c->fd2);
+
+	return epsim_tgkill(b->w, tid, epsim_getpid(b->w, target), target, c->op);
+}
+
 /* The calls added for signals and timerfd. */
 static long sim_issue_more(struct backend *b, struct sim_thread *th, const struct sys_call *c,
 			   struct sys_result *res)
@@ -238,7 +246,7 @@ static long sim_issue_more(struct backend *b, struct sim_thread *th, const struc
 	case SYS_EPOLL_PWAIT2:
 		return sim_pwait(b, th, c);
 	case SYS_TGKILL:
-		return epsim_tgkill(w, tid, sim_backend_tid(b, c->fd2), c->op);
+		return sim_tgkill(b, tid, c);
 	case SYS_SIGPROCMASK:
 		return epsim_sigprocmask(w, tid, c->op, c->sigmask, NULL);
 	case SYS_SIGPENDING:
