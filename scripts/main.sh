@@ -20,7 +20,7 @@ echo "== simulator state through traces/lt-readiness-order.trace =="
 $bin run --state traces/lt-readiness-order.trace
 echo
 mkdir -p out/diagrams
-$bin diagram --all out/diagrams --step 12 --kernel-log traces/et-mixed-lt.trace.expected \
+$bin diagram --all out/diagrams --step 12 --kernel-log traces/golden/linux-6.18/et-mixed-lt.log \
 	traces/et-mixed-lt.trace
 echo "diagrams of traces/et-mixed-lt.trace written to out/diagrams/:"
 ls out/diagrams

@@ -59,7 +59,7 @@ static void record_case(const struct dg_case *c, struct recorded *r)
 	snprintf(path, sizeof(path), "%s/%s.trace", c->dir, c->name);
 	ck_assert_msg(trace_parse_file(path, &r->t, &terr) == 0, "cannot parse %s: %s", path, terr.msg);
 	if (c->kernel) {
-		snprintf(kpath, sizeof(kpath), "%s.expected", path);
+		snprintf(kpath, sizeof(kpath), "%s/golden/linux-6.18/%s.log", c->dir, c->name);
 		ck_assert_int_eq(log_lines_from_file(kpath, &r->kernel), 0);
 	}
 	struct dg_options o = { .kernel = c->kernel ? &r->kernel : NULL, .kernel_label = "kernel log" };

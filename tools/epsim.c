@@ -10,10 +10,12 @@
 #include <sys/utsname.h>
 #include "diagram.h"
 #include "fuzz.h"
+#include "golden_cmds.h"
 #include "logdiff.h"
 #include "runner.h"
 #include "statedump.h"
 #include "stats_report.h"
+#include "target.h"
 #include "trace.h"
 #include "variants.h"
 #include "xalloc.h"
@@ -23,6 +25,8 @@
 
 struct cli {
 	const struct backend_ops *backend;
+	struct target target;	/* --target (or --backend): where the traces run */
+	bool target_given;
 	bool json;
 	bool state;
 	bool check;	/* --check: simulator invariants after every step */
@@ -37,8 +41,9 @@ static const char *usage_text =
 	"commands:\n"
 	"  run     run a trace on one backend and print its result log\n"
 	"  diff    run traces on the simulator and the kernel and compare the logs\n"
-	"  check   run traces on one backend and compare with their golden TRACE.expected\n"
-	"  record  run traces on the kernel and write the golden TRACE.expected\n"
+	"  check   run traces on a target and compare with their golden logs\n"
+	"  record  run traces on a real kernel target and write their golden logs\n"
+	"  matrix  run the corpus on every available target and tabulate the results\n"
 	"  diagram draw a trace run on the simulator: svg, dot, mermaid, perfetto, html\n"
 	"  fuzz    run random traces on both backends; shrink and save the first divergence\n"
 	"  help    show help for a command\n"
@@ -47,9 +52,10 @@ static const char *usage_text =
 	"Run 'epsim help COMMAND' for a command's options.\n";
 
 static const char *help_run =
-	"usage: epsim run [--backend sim|kernel] [--json] [--state] [--check] [--stats] TRACE\n"
+	"usage: epsim run [--target T] [--json] [--state] [--check] [--stats] TRACE\n"
 	"  Run TRACE and print its result log (text, or JSON with --json).\n"
-	"  --backend B   sim (default) or kernel\n"
+	"  --target T    sim (default), kernel, qemu:6.1, qemu:6.12 or gvisor (--backend:\n"
+	"                the same); --json, --state and --stats need sim or kernel\n"
 	"  --json        print the log as one JSON document (schema 1)\n"
 	"  --state       (sim) print the simulator's epoll state after every step\n"
 	"  --check       (sim) check the simulator's invariants after every step; a\n"
@@ -63,13 +69,26 @@ static const char *help_diff =
 	"  step. Prints the first divergence with N lines around it (default 3).\n"
 	"  Exit 0 if every trace matches, 1 on a divergence, 2 on trouble.\n";
 static const char *help_check =
-	"usage: epsim check [--backend sim|kernel] [--check] TRACE...\n"
-	"  Run each TRACE and compare its log with the golden log TRACE.expected (recorded\n"
-	"  from the kernel by 'epsim record'). A missing golden log is trouble (exit 2).\n";
+	"usage: epsim check [--target T] [--check] TRACE...\n"
+	"  Run each TRACE on target T and compare its log with the golden log of T's kernel,\n"
+	"  traces/golden/linux-X.Y/NAME.log (recorded from a real kernel by 'epsim record').\n"
+	"  T: sim (default), kernel (this machine), qemu:6.1, qemu:6.12 (a Debian kernel\n"
+	"  under qemu, one boot per batch), gvisor (runsc). --backend is an alias of\n"
+	"  --target. A difference listed in traces/variants.tsv for this kernel build is a\n"
+	"  known variant (exit 0). A missing golden log is trouble (exit 2); a target\n"
+	"  unavailable here is skipped (exit 77).\n";
 static const char *help_record =
-	"usage: epsim record TRACE...\n"
-	"  Run each TRACE on the real kernel and write its log to TRACE.expected.\n"
-	"  Refuses to write a log whose inline expectations failed.\n";
+	"usage: epsim record [--target kernel|qemu:IMAGE|gvisor] TRACE...\n"
+	"  Run each TRACE on a real kernel (default: this machine's) and write its log to\n"
+	"  traces/golden/linux-X.Y/NAME.log (gvisor: traces/golden/gvisor/NAME.log); the\n"
+	"  header names the kernel's release and build. Inline expectations state Linux\n"
+	"  6.18 behaviour: a 6.18 log that fails one is not written; on another kernel the\n"
+	"  failures are listed as differences of that kernel.\n";
+
+static const char *help_guest =
+	"usage: epsim guest-batch --out PATH --nonce N [--module KO]... TRACE...\n"
+	"  Inside a qemu guest or gVisor sandbox: run each TRACE on the kernel and write\n"
+	"  the framed logs to PATH (used by the qemu and gvisor targets).\n";
 
 static int usage(FILE *f, const char *text, int status)
 {
@@ -93,15 +112,10 @@ static const char *command_help(const char *cmd)
 		return diagram_help;
 	if (!strcmp(cmd, "fuzz"))
 		return fuzz_help;
-	return NULL;
-}
-
-static const struct backend_ops *backend_by_name(const char *name)
-{
-	if (!strcmp(name, "sim"))
-		return &sim_backend_ops;
-	if (!strcmp(name, "kernel"))
-		return &kernel_backend_ops;
+	if (!strcmp(cmd, "matrix"))
+		return matrix_help;
+	if (!strcmp(cmd, "guest-batch"))
+		return help_guest;
 	return NULL;
 }
 
@@ -152,6 +166,15 @@ static int cmd_run(struct cli *c, int argc, char **argv)
 
 	if (argc != 1)
 		return usage(stderr, help_run, EXIT_TROUBLE);
+	if (!c->target.ops) {
+		struct golden_cmd g = { &c->target, c->context };
+
+		if (c->json || c->state || c->stats) {
+			fprintf(stderr, "epsim: --json, --state and --stats need --target sim or kernel\n");
+			return EXIT_TROUBLE;
+		}
+		return golden_run_remote(&g, argv[0]);
+	}
 	t = load(argv[0]);
 	if (!t)
 		return EXIT_TROUBLE;
@@ -251,168 +274,25 @@ static int cmd_diff(struct cli *c, int argc, char **argv)
 	return rc;
 }
 
-static char *golden_path(const char *trace)
-{
-	size_t n = strlen(trace);
-	char *p = xcalloc(n + 10, 1);
-
-	snprintf(p, n + 10, "%s.expected", trace);
-	return p;
-}
-
-/* The release of the kernel a backend runs on (uname -r); NULL for the simulator. */
-static const char *backend_release(const struct backend_ops *ops, struct utsname *u)
-{
-	if (ops != &kernel_backend_ops || uname(u) != 0)
-		return NULL;
-	return u->release;
-}
-
-/*
- * Report the expectation failures no known variant explains; 1 if any is
- * left. Those a variant explains are counted in *known.
- */
-static int report_unknown_mismatches(const struct trace *t, const struct run_result *res,
-				     const struct variants *vs, const char *release, int *known)
-{
-	char *name = trace_name_of(t->path);
-	int left = 0;
-
-	for (size_t i = 0; i < res->nmismatches; i++) {
-		const struct run_mismatch *m = &res->mismatches[i];
-
-		if (variants_match_expect(vs, name, release, m->step, m->expected, m->got)) {
-			(*known)++;
-			continue;
-		}
-		fprintf(stderr, "%s:%d:%d: expectation failed: expected '%s', got '%s'\n", t->path,
-			m->loc.line, m->loc.col, m->expected, m->got);
-		left = 1;
-	}
-	free(name);
-	return left;
-}
-
-/* Compare a run's log with its golden log, known variants allowed; EXIT_* status. */
-static int check_against(struct cli *c, const struct trace *t, const char *gp,
-			 struct log_lines *want, const struct run_result *res,
-			 const struct variants *vs, const char *release)
-{
-	const struct variant *first = NULL;
-	struct log_lines got;
-	char *name = trace_name_of(t->path);
-	int known = 0, mismatch = report_unknown_mismatches(t, res, vs, release, &known);
-	size_t nvar;
-	int rc;
-
-	log_lines_from_log(&res->log, &got);
-	nvar = variants_apply(vs, name, release, want, &got, &first);
-	rc = log_lines_diff(want, "golden (kernel)", &got, c->backend->name, c->context, NULL);
-	if (rc) {
-		printf("%s: DIVERGES from %s\n", t->path, gp);
-		log_lines_diff(want, "golden (kernel)", &got, c->backend->name, c->context, stdout);
-	} else if (nvar || known) {
-		printf("%s: %s matches golden: known variant (%s:%d: step %d %s on %s)\n", t->path,
-		       c->backend->name, vs->path, first ? first->line : 0, first ? first->step : 0,
-		       first ? first->observed : "?", release);
-	} else {
-		printf("%s: %s matches golden (%zu lines)\n", t->path, c->backend->name, got.n);
-	}
-	log_lines_free(&got);
-	free(name);
-	return rc || mismatch ? EXIT_DIVERGE : 0;
-}
-
-static int check_one(struct cli *c, const char *path)
-{
-	struct run_options o = { .cfg.check = c->check };
-	struct log_lines want;
-	struct run_result res;
-	struct variants vs = { 0 };
-	struct utsname u;
-	char *gp = golden_path(path), *vp = variants_path_for(path), err[512];
-	const char *release = backend_release(c->backend, &u);
-	struct trace *t = load(path);
-	int rc = EXIT_TROUBLE;
-
-	if (!t)
-		goto out;
-	if (variants_load(vp, &vs, err, sizeof(err)) != 0) {
-		fprintf(stderr, "%s\n", err);
-		goto out;
-	}
-	if (log_lines_from_file(gp, &want) != 0) {
-		fprintf(stderr, "%s: error: no golden log %s (record it with 'epsim record')\n", path,
-			gp);
-		goto out;
-	}
-	if (run_one(t, c->backend, &o, &res) == 0) {
-		rc = check_against(c, t, gp, &want, &res, &vs, release);
-		run_result_free(&res);
-	}
-	log_lines_free(&want);
-out:
-	variants_free(&vs);
-	trace_free(t);
-	free(vp);
-	free(gp);
-	return rc;
-}
-
 static int cmd_check(struct cli *c, int argc, char **argv)
 {
-	int rc = 0;
+	struct golden_cmd g = { &c->target, c->context };
 
 	if (argc < 1)
 		return usage(stderr, help_check, EXIT_TROUBLE);
-	for (int i = 0; i < argc; i++)
-		rc = worst(rc, check_one(c, argv[i]));
-	return rc;
+	c->target.check = c->check;
+	return golden_check(&g, argc, argv);
 }
 
-static int record_one(const char *path)
+static int cmd_record(struct cli *c, int argc, char **argv)
 {
-	struct run_result res;
-	struct trace *t = load(path);
-	char *gp;
-	FILE *f;
-
-	if (!t)
-		return EXIT_TROUBLE;
-	if (run_one(t, &kernel_backend_ops, NULL, &res) != 0) {
-		trace_free(t);
-		return EXIT_TROUBLE;
-	}
-	if (report_mismatches(t, &res)) {
-		fprintf(stderr, "%s: not recorded: the kernel did not meet the expectations\n", path);
-		run_result_free(&res);
-		trace_free(t);
-		return EXIT_DIVERGE;
-	}
-	gp = golden_path(path);
-	f = fopen(gp, "w");
-	if (f) {
-		run_log_print_text(&res.log, f);
-		fclose(f);
-		printf("%s: recorded %zu lines\n", gp, res.log.n);
-	} else {
-		fprintf(stderr, "%s: error: cannot write\n", gp);
-	}
-	free(gp);
-	run_result_free(&res);
-	trace_free(t);
-	return f ? 0 : EXIT_TROUBLE;
-}
-
-static int cmd_record(int argc, char **argv)
-{
-	int rc = 0;
+	struct golden_cmd g = { &c->target, c->context };
 
 	if (argc < 1)
 		return usage(stderr, help_record, EXIT_TROUBLE);
-	for (int i = 0; i < argc; i++)
-		rc = worst(rc, record_one(argv[i]));
-	return rc;
+	if (!c->target_given)
+		target_parse("kernel", &c->target, NULL, 0);
+	return golden_record(&g, argc, argv);
 }
 
 /* Parse the options common to the commands; returns the index of the first operand or -1. */
@@ -422,19 +302,22 @@ static int parse_options(struct cli *c, const char *cmd, int argc, char **argv)
 		{ "backend", required_argument, NULL, 'b' }, { "json", no_argument, NULL, 'j' },
 		{ "state", no_argument, NULL, 's' },	     { "check", no_argument, NULL, 'K' },
 		{ "stats", no_argument, NULL, 'S' },	     { "context", required_argument, NULL, 'c' },
-		{ "help", no_argument, NULL, 'h' },	     { NULL, 0, NULL, 0 }
+		{ "help", no_argument, NULL, 'h' },	     { "target", required_argument, NULL, 'b' },
+		{ NULL, 0, NULL, 0 }
 	};
+	char err[256];
 	int ch;
 
 	optind = 1;
 	while ((ch = getopt_long(argc, argv, "b:jsc:h", opts, NULL)) != -1) {
 		switch (ch) {
-		case 'b':
-			c->backend = backend_by_name(optarg);
-			if (!c->backend) {
-				fprintf(stderr, "epsim: unknown backend '%s' (sim or kernel)\n", optarg);
+		case 'b':	/* --target T, or its alias --backend T */
+			if (target_parse(optarg, &c->target, err, sizeof(err)) != 0) {
+				fprintf(stderr, "%s\n", err);
 				return -1;
 			}
+			c->backend = c->target.ops;
+			c->target_given = true;
 			break;
 		case 'j':
 			c->json = true;
@@ -482,6 +365,11 @@ int main(int argc, char **argv)
 		return diagram_main(argc - 1, argv + 1);
 	if (!strcmp(cmd, "fuzz"))
 		return fuzz_main(argc - 1, argv + 1);
+	if (!strcmp(cmd, "matrix"))
+		return matrix_main(argc - 1, argv + 1);
+	if (!strcmp(cmd, "guest-batch"))
+		return target_guest_main(argc - 1, argv + 1);
+	target_parse("sim", &c.target, NULL, 0);
 	first = parse_options(&c, cmd, argc - 1, argv + 1);
 	if (first < 0)
 		return EXIT_TROUBLE;
@@ -493,5 +381,5 @@ int main(int argc, char **argv)
 		return cmd_diff(&c, argc, argv);
 	if (!strcmp(cmd, "check"))
 		return cmd_check(&c, argc, argv);
-	return cmd_record(argc, argv);
+	return cmd_record(&c, argc, argv);
 }

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Validity of epsim's diagrams on many traces (each annotated with its kernel
-# log TRACE.expected when there is one):
+# log, DIR/golden/linux-6.18/NAME.log, when there is one):
 #   validate.sh xml      EPSIM OUTDIR TRACE...  SVG timeline and HTML page are well-formed XML (xmllint)
 #   validate.sh svgtext  EPSIM OUTDIR TRACE...  no two texts of the SVG timeline overlap (check_svg.py)
 #   validate.sh dot      EPSIM OUTDIR TRACE...  the DOT of the first, middle and last step renders (dot -Tsvg)
@@ -19,9 +19,10 @@ need() {
 
 # draw TRACE FORMAT FILE [ARGS...]: exit 1 (a failed inline expectation) still draws.
 draw() {
-	local trace=$1 format=$2 file=$3 kl=()
+	local trace=$1 format=$2 file=$3 kl=() golden
 	shift 3
-	[ -f "$trace.expected" ] && kl=(--kernel-log "$trace.expected")
+	golden=$(dirname "$trace")/golden/linux-6.18/$(basename "$trace" .trace).log
+	[ -f "$golden" ] && kl=(--kernel-log "$golden")
 	"$epsim" diagram --format "$format" "${kl[@]}" "$@" "$trace" -o "$file" 2>/dev/null
 	[ $? -le 1 ] || { echo "FAIL: epsim diagram --format $format $trace"; return 1; }
 }
