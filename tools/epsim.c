@@ -10,6 +10,7 @@
 #include <sys/utsname.h>
 #include "diagram.h"
 #include "fuzz.h"
+#include "live_cli.h"
 #include "golden_cmds.h"
 #include "logdiff.h"
 #include "runner.h"
@@ -46,6 +47,7 @@ static const char *usage_text =
 	"  matrix  run the corpus on every available target and tabulate the results\n"
 	"  diagram draw a trace run on the simulator: svg, dot, mermaid, perfetto, html\n"
 	"  fuzz    run random traces on both backends; shrink and save the first divergence\n"
+	"  live    run a real program with its epoll calls answered by the simulator\n"
 	"  help    show help for a command\n"
 	"\n"
 	"Exit status: 0 success, 1 divergence or failed expectation, 2 trouble.\n"
@@ -112,6 +114,8 @@ static const char *command_help(const char *cmd)
 		return diagram_help;
 	if (!strcmp(cmd, "fuzz"))
 		return fuzz_help;
+	if (!strcmp(cmd, "live"))
+		return live_help;
 	if (!strcmp(cmd, "matrix"))
 		return matrix_help;
 	if (!strcmp(cmd, "guest-batch"))
@@ -365,6 +369,8 @@ int main(int argc, char **argv)
 		return diagram_main(argc - 1, argv + 1);
 	if (!strcmp(cmd, "fuzz"))
 		return fuzz_main(argc - 1, argv + 1);
+	if (!strcmp(cmd, "live"))
+		return live_main(argc - 1, argv + 1);
 	if (!strcmp(cmd, "matrix"))
 		return matrix_main(argc - 1, argv + 1);
 	if (!strcmp(cmd, "guest-batch"))
