@@ -5,7 +5,7 @@
  * read and, when it would block, arms an internal poll on the file and reads
  * again when woken. Completions that the kernel posts from task_work of the
  * submitting thread are posted at once here: the trace sees them in the same
- * step either way.
+ * step either way (the 6.1 profile defers them, to run them newest first).
  *
  * Not modelled: submission batching and the SQ ring itself (each request is
  * one io_uring_enter), SQPOLL, registered files and buffers, linked requests,
@@ -18,6 +18,8 @@
 #include <sys/epoll.h>
 #include "alloc.h"
 #include "io_uring.h"
+#include "kprofile.h"
+#include "task_work.h"
 #include "model.h"
 
 #define IORING_MAX_ENTRIES 32768
@@ -36,6 +38,8 @@ struct io_ring_ctx {
 	struct wait_queue_head cq_wait;	/* io_uring_enter(GETEVENTS) sleepers */
 	struct wait_queue_head poll_wq;	/* poll/epoll of the ring file */
 	struct list_head reqs;		/* requests armed on some file's wait queue */
+	struct list_head task_list;	/* 6.1 profile: woken requests, newest first (tctx->task_list) */
+	struct callback_head task_work;	/* 6.1 profile: tctx_task_work(), queued while task_list is not empty */
 	struct world *world;
 };
 
@@ -51,6 +55,8 @@ struct io_kiocb {
 	struct wait_queue_head *head;	/* poll->head: where wait is queued, or NULL */
 	struct list_head node;		/* ctx->reqs while armed; ctx->cq_overflow once overflowed */
 	struct io_uring_cqe cqe;	/* the completion, kept while it overflows */
+	struct list_head tw_node;	/* on ctx->task_list while its task_work is pending */
+	__poll_t tw_mask;		/* the wake-up's mask, for the task_work */
 };
 
 static const struct file_operations io_uring_fops;
@@ -203,6 +209,40 @@ static void io_poll_task_func(struct io_kiocb *req, __poll_t mask)
 	io_read_issue(req);
 }
 
+/* Models tctx_task_work() of 6.1: the woken requests run newest first (an llist, not reversed). */
+static void io_tctx_task_work(struct callback_head *cb)
+{
+	struct io_ring_ctx *ctx = container_of(cb, struct io_ring_ctx, task_work);
+
+	while (!list_empty(&ctx->task_list)) {
+		struct io_kiocb *req = list_first_entry(&ctx->task_list, struct io_kiocb, tw_node);
+
+		list_del_init(&req->tw_node);
+		io_poll_task_func(req, req->tw_mask);
+	}
+}
+
+/*
+ * Models __io_poll_execute() + io_req_task_work_add(): the request's poll work
+ * runs as task_work of the submitter. The 6.1 profile defers it (task_work.h)
+ * and runs the batch newest first; from 6.12 the batch runs in wake-up order,
+ * which running it at once inside the wake-up reproduces.
+ */
+static void io_poll_execute(struct io_kiocb *req, __poll_t mask)
+{
+	struct io_ring_ctx *ctx = req->ctx;
+
+	if (!kprofile_has(ctx->world, KP_URING_TASK_WORK_LIFO)) {
+		io_poll_task_func(req, mask);
+		return;
+	}
+	if (!list_empty(&req->tw_node))
+		return;	/* already pending: io_poll_get_ownership() fails */
+	req->tw_mask = mask;
+	list_add(&req->tw_node, &ctx->task_list);
+	task_work_add(ctx->world, &ctx->task_work);
+}
+
 /* Models io_poll_wake(): a one-shot request leaves the queue on a matching keyed wake-up. */
 static int io_poll_wake(struct wait_queue_entry *wait, unsigned mode, int sync, void *key)
 {
@@ -215,7 +255,7 @@ static int io_poll_wake(struct wait_queue_entry *wait, unsigned mode, int sync, 
 		return 0;
 	if (mask)
 		io_poll_remove_entries(req);
-	io_poll_task_func(req, mask);
+	io_poll_execute(req, mask);
 	return 1;
 }
 
@@ -240,6 +280,7 @@ static struct io_kiocb *io_alloc_req(struct io_ring_ctx *ctx, struct file *file,
 	req->user_data = user_data;
 	INIT_LIST_HEAD(&req->node);
 	INIT_LIST_HEAD(&req->wait.entry);
+	INIT_LIST_HEAD(&req->tw_node);
 	return req;
 }
 
@@ -339,11 +380,13 @@ static void io_uring_release(struct file *file)
 
 		io_poll_remove_entries(req);
 		list_del_init(&req->node);
+		list_del_init(&req->tw_node);
 		fput(req->file);
 		sim_free(ctx->world, req);
 	}
 	while (io_uring_reap(file, &cqe, 1))
 		;
+	task_work_cancel(&ctx->task_work);
 	sim_free(ctx->world, ctx->cqes);
 	sim_free(ctx->world, ctx);
 }
@@ -398,6 +441,8 @@ int io_uring_create_file(struct world *w, unsigned int entries, struct file **ou
 	}
 	INIT_LIST_HEAD(&ctx->cq_overflow);
 	INIT_LIST_HEAD(&ctx->reqs);
+	INIT_LIST_HEAD(&ctx->task_list);
+	init_task_work(&ctx->task_work, io_tctx_task_work);
 	init_waitqueue_head(&ctx->cq_wait);
 	init_waitqueue_head(&ctx->poll_wq);
 	ctx->world = w;

@@ -34,18 +34,23 @@ enum kp_behaviour {
 	KP_DGRAM_PEER_BEFORE_SKB,	/* unix dgram sendmsg: ENOTCONN before size, skb and shutdown */
 	KP_EVENTFD_WRITE_ANY_SIZE,	/* eventfd_write accepts counts above 8 */
 	KP_PIPE_READ_WAKES_WHILE_FULL,	/* pipe_read wakes writers whenever the pipe was full */
+	KP_URING_TASK_WORK_LIFO,	/* io_uring task_work runs newest first */
+	KP_URING_PIPE_IO_WQ,		/* io_uring reads of a blocking pipe go to io-wq (not modelled) */
 	KP_COUNT
 };
 
 /* An entry of the profile table. */
 struct kprofile_entry {
 	enum kp_behaviour id;
+	const char *enum_name;	/* "KP_..." as the code asks it */
 	const char *name;	/* short stable name, e.g. "wait-checks-args-first" */
 	int first;		/* first release with the behaviour (KREL), 0: since before 6.1 */
 	int last;		/* last release with it (KREL), 0: still in the newest */
 	const char *summary;	/* what changes, in one or two sentences */
 	const char *kernel;	/* the kernel function(s) and commit that decide it */
 	const char *traces;	/* the corpus traces that show it, separated by spaces */
+	bool unmodelled;	/* the simulator does not switch it: its traces are not supported
+				 * on the profiles that have it (target "not supported", visibly) */
 };
 
 /* The table, in enum order; *n gets KP_COUNT. */
@@ -71,6 +76,12 @@ int kprofile_from_uname(const char *uname_release);
 bool kprofile_release_has(int release, enum kp_behaviour id);
 /* Does the behaviour hold in the release the world models? */
 bool kprofile_has(const struct world *w, enum kp_behaviour id);
+
+/*
+ * The unmodelled entry that makes trace NAME (no directory, no .trace) not
+ * supported on the simulator under `release`, or NULL.
+ */
+const struct kprofile_entry *kprofile_unsupported(int release, const char *name);
 
 /* The table as Markdown: the text of docs/kernel-profiles.md. */
 void kprofile_write_markdown(FILE *f);

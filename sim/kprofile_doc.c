@@ -52,7 +52,8 @@ static void write_overview(FILE *f, const struct kprofile_entry *t, size_t n)
 	for (size_t i = 0; i < n; i++) {
 		fprintf(f, "| [`%s`](#%s) |", t[i].name, t[i].name);
 		for (size_t r = 0; r < nrel; r++)
-			fputs(kprofile_release_has(rel[r], t[i].id) ? " yes |" : " — |", f);
+			fputs(!kprofile_release_has(rel[r], t[i].id) ? " — |" :
+			      t[i].unmodelled ? " yes, not modelled |" : " yes |", f);
 		fputc(' ', f);
 		write_range(f, &t[i]);
 		fputs(" |\n", f);
@@ -83,6 +84,10 @@ void kprofile_write_markdown(FILE *f)
 		fprintf(f, "\n- **what changes**: %s\n- **kernel**: %s\n- **shown by**: ",
 			t[i].summary, t[i].kernel);
 		write_traces(f, t[i].traces);
-		fputc('\n', f);
+		if (t[i].unmodelled)
+			fputs("\n- **simulator**: not modelled; on the profiles that have it, its traces "
+			      "are not supported (reported so, never as passing)\n", f);
+		else
+			fprintf(f, "\n- **simulator**: `kprofile_has(w, %s)`\n", t[i].enum_name);
 	}
 }

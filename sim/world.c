@@ -4,6 +4,7 @@
 #include "alloc.h"
 #include "kprofile.h"
 #include "task.h"
+#include "task_work.h"
 
 /* The kernel's default: 4% of low memory divided by EP_ITEM_COST (fs/eventpoll.c eventpoll_init). */
 #define EP_ITEM_COST 184
@@ -20,6 +21,7 @@ struct world *world_create(const struct world_config *cfg)
 	INIT_LIST_HEAD(&w->processes);
 	INIT_LIST_HEAD(&w->runq);
 	INIT_LIST_HEAD(&w->completed);
+	INIT_LIST_HEAD(&w->task_works);
 	INIT_LIST_HEAD(&w->tfile_check_list);
 	INIT_LIST_HEAD(&w->tcp_bind_hash);
 	w->max_user_watches = (long)(DEFAULT_MEMORY_BYTES / 25 / EP_ITEM_COST);
@@ -116,10 +118,15 @@ static void run_task(struct world *w, struct sim_task *t)
 	list_add_tail(&t->done_node, &w->completed);
 }
 
+/* Run queued task_work, then woken tasks (each may queue more of both), until neither is left. */
 void world_run(struct world *w)
 {
-	while (!list_empty(&w->runq))
+	for (;;) {
+		task_work_run(w);
+		if (list_empty(&w->runq))
+			return;
 		run_task(w, list_first_entry(&w->runq, struct sim_task, run_node));
+	}
 }
 
 void world_advance(struct world *w, uint64_t until)

@@ -45,6 +45,7 @@ struct world {
 	struct list_head processes;	/* sim_process.node */
 	struct list_head runq;		/* woken tasks in wake order (sim_task.run_node) */
 	struct list_head completed;	/* tasks whose blocked call finished (sim_task.done_node) */
+	struct list_head task_works;	/* queued task_work callbacks (task_work.h), run by world_run */
 	struct sim_task *current;	/* models `current`: the thread whose call is running */
 	int next_pid, next_tid;
 	uint64_t next_file_id;
@@ -90,7 +91,7 @@ static inline void world_probe(struct world *w, const struct sim_probe *p)
 		w->probe.fn(w->probe.ctx, p);
 }
 
-/* Run woken tasks until none is runnable. */
+/* Run queued task_work and woken tasks until neither is left. */
 void world_run(struct world *w);
 /* Advance the clock to `until`, firing timers in order and running woken tasks after each. */
 void world_advance(struct world *w, uint64_t until);

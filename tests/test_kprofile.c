@@ -6,11 +6,13 @@
  */
 #include <check.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
 #include <sys/socket.h>
+#include <linux/io_uring.h>
 #include <sys/stat.h>
 #include "epsim.h"
 #include "eventpoll.h"
@@ -42,6 +44,8 @@ START_TEST(table_is_well_formed)
 		ck_assert_int_eq(t[i].id, (int)i);
 		ck_assert_ptr_eq(kprofile_entry(t[i].id), &t[i]);
 		ck_assert_msg(t[i].name && *t[i].name, "entry %zu has no name", i);
+		ck_assert_msg(t[i].enum_name && !strncmp(t[i].enum_name, "KP_", 3), "%s: no enum name",
+			      t[i].name);
 		ck_assert_msg(t[i].summary && strlen(t[i].summary) > 20, "%s: no summary", t[i].name);
 		ck_assert_msg(t[i].kernel && *t[i].kernel, "%s: no kernel function", t[i].name);
 		ck_assert_msg(t[i].traces && *t[i].traces, "%s: no trace", t[i].name);
@@ -262,6 +266,50 @@ START_TEST(pipe_read_wakes_while_full)
 }
 END_TEST
 
+/* Only an unmodelled entry makes a trace unsupported, and only on the profiles that have it. */
+START_TEST(unsupported_traces)
+{
+	const struct kprofile_entry *e = kprofile_unsupported(KPROFILE_6_1, "io-async-uring");
+
+	ck_assert_ptr_nonnull(e);
+	ck_assert(e->unmodelled);
+	ck_assert_int_eq(e->id, KP_URING_PIPE_IO_WQ);
+	ck_assert_ptr_null(kprofile_unsupported(KPROFILE_6_12, "io-async-uring"));
+	ck_assert_ptr_null(kprofile_unsupported(KPROFILE_6_1, "io-async"));
+	ck_assert_ptr_null(kprofile_unsupported(KPROFILE_6_1, "uring-ring-in-epoll"));
+	ck_assert_ptr_null(kprofile_unsupported(KPROFILE_6_1, "errno-wait-args"));
+}
+END_TEST
+
+/*
+ * Two reads armed on one empty pipe, then one write of 8 bytes: on 6.1 the
+ * task_work runs newest first, so the read submitted first (woken last) gets
+ * 5 bytes; from 6.12 the one submitted last does.
+ */
+START_TEST(uring_task_work_order)
+{
+	const int rel[] = { KPROFILE_6_1, KPROFILE_6_12 };
+	const uint64_t first_data[] = { 1, 2 };
+
+	for (int i = 0; i < 2; i++) {
+		struct world *w = world_of(rel[i]);
+		struct io_uring_cqe cqes[4];
+		int p[2], ring = (int)epsim_io_uring_setup(w, T, 4);
+
+		ck_assert_int_ge(ring, 0);
+		ck_assert_int_eq(epsim_pipe2(w, T, p, O_NONBLOCK), 0);
+		ck_assert_int_eq(epsim_io_uring_read(w, T, ring, p[0], 5, 1), 1);
+		ck_assert_int_eq(epsim_io_uring_read(w, T, ring, p[0], 5, 2), 1);
+		ck_assert_int_eq(epsim_write(w, T, p[1], 8, 0), 8);
+		ck_assert_int_eq(epsim_io_uring_wait(w, T, ring, 0, cqes, 4), 2);
+		ck_assert_uint_eq(cqes[0].user_data, first_data[i]);
+		ck_assert_int_eq(cqes[0].res, 5);
+		ck_assert_int_eq(cqes[1].res, 3);
+		epsim_world_destroy(w);
+	}
+}
+END_TEST
+
 /* docs/kernel-profiles.md is exactly what the table renders (epsim profiles --markdown). */
 START_TEST(doc_equals_table)
 {
@@ -307,6 +355,8 @@ static Suite *kprofile_suite(void)
 	tcase_add_test(tc, eventfd_write_size);
 	tcase_add_test(tc, dgram_enotconn_order);
 	tcase_add_test(tc, pipe_read_wakes_while_full);
+	tcase_add_test(tc, unsupported_traces);
+	tcase_add_test(tc, uring_task_work_order);
 	tcase_add_test(tc, doc_equals_table);
 	suite_add_tcase(s, tc);
 	return s;

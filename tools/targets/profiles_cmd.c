@@ -26,9 +26,11 @@ static void write_text(FILE *f)
 	for (size_t i = 0; i < n; i++) {
 		fprintf(f, "%-28s", t[i].name);
 		for (size_t r = 0; r < nrel; r++)
-			fprintf(f, " %-5s", kprofile_release_has(rel[r], t[i].id) ? "yes" : "-");
+			fprintf(f, " %-5s", !kprofile_release_has(rel[r], t[i].id) ? "-" :
+					    t[i].unmodelled ? "yes*" : "yes");
 		fprintf(f, " %s\n", t[i].traces);
 	}
+	fputs("yes*: not modelled; the traces are not supported on that profile\n", f);
 	fprintf(f, "default profile: %s\n", kprofile_name(KPROFILE_DEFAULT, buf, sizeof(buf)));
 }
 
