@@ -39,7 +39,7 @@ static __poll_t signalfd_poll(struct file *file, poll_table *wait)
 	if (!cur)
 		return 0;
 	poll_wait(file, &cur->proc->signalfd_wqh, wait);
-	return next_signal(cur->pending, ctx->sigmask) ? EPOLLIN : 0;
+	return next_signal(cur->pending | cur->proc->shared_pending, ctx->sigmask) ? EPOLLIN : 0;
 }
 
 /* Models signalfd_read() without sleeping: dequeue one signal of the mask; its number in value. */
@@ -51,10 +51,9 @@ static ssize_t signalfd_read(struct file *file, struct sim_io *io)
 
 	if (io->len < SIGNALFD_SIGINFO_SIZE)
 		return -EINVAL;
-	sig = cur ? next_signal(cur->pending, ctx->sigmask) : 0;
+	sig = cur ? dequeue_signal(cur, ctx->sigmask) : 0;
 	if (!sig)
 		return -EAGAIN;
-	cur->pending &= ~sig_bit(sig);	/* models dequeue_signal() */
 	io->value = (uint64_t)sig;
 	return SIGNALFD_SIGINFO_SIZE;
 }

@@ -46,6 +46,8 @@ long epsim_epoll_pwait2(struct world *w, int tid, int epfd, struct epoll_event *
  */
 long epsim_tgkill(struct world *w, int tid, int tgid, int target_tid, int sig);
 long epsim_tkill(struct world *w, int tid, int target_tid, int sig);
+/* kill(pid, sig) of one process (pid > 0): shared pending, the kernel's choice of thread. */
+long epsim_kill(struct world *w, int tid, int pid, int sig);
 int epsim_getpid(const struct world *w, int tid);
 long epsim_sigprocmask(struct world *w, int tid, int how, uint64_t set, uint64_t *old);
 long epsim_sigpending(struct world *w, int tid, uint64_t *set);

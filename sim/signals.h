@@ -26,6 +26,16 @@ long do_tkill(struct sim_task *t, int sig);
  * for an invalid signal; signal 0 only probes.
  */
 long do_send_specific(struct world *w, int tgid, int pid, int sig);
+/*
+ * Models kill_pid_info() for a process (PIDTYPE_TGID): sig joins the shared
+ * pending set and complete_signal() picks the thread that takes it. -ESRCH
+ * without such a process, -EINVAL for an invalid signal; 0 only probes.
+ */
+long do_kill_process(struct world *w, int pid, int sig);
+/* Models dequeue_signal(): the lowest signal of mask pending for t (its own first, then shared); 0 if none. */
+int dequeue_signal(struct sim_task *t, uint64_t mask);
+/* Models sigpending(): the signals pending for t (its own and its process's) that it blocks. */
+uint64_t sim_sigpending(const struct sim_task *t);
 /* Models sigprocmask() for the calling thread (how: SIG_BLOCK, SIG_UNBLOCK, SIG_SETMASK). */
 long sim_sigprocmask(struct sim_task *t, int how, uint64_t set, uint64_t *old);
 /* Models set_user_sigmask(): install a temporary mask for the call (NULL: none). */

@@ -202,6 +202,18 @@ long epsim_tkill(struct world *w, int tid, int target_tid, int sig)
 	return step_done(w, do_send_specific(w, 0, target_tid, sig));
 }
 
+/* Models kill() of one process (pid > 0; process groups are not modelled). */
+long epsim_kill(struct world *w, int tid, int pid, int sig)
+{
+	struct sim_task *t = current(w, tid);
+
+	if (!t)
+		return -ESRCH;
+	if (pid <= 0)
+		return step_done(w, -EINVAL);
+	return step_done(w, do_kill_process(w, pid, sig));
+}
+
 /* Models getpid() of thread tid: its thread group's id (the process's pid). */
 int epsim_getpid(const struct world *w, int tid)
 {
@@ -225,7 +237,7 @@ long epsim_sigpending(struct world *w, int tid, uint64_t *set)
 
 	if (!t)
 		return -ESRCH;
-	*set = t->pending;
+	*set = sim_sigpending(t);
 	return step_done(w, 0);
 }
 

@@ -21,6 +21,8 @@ struct sim_process {
 	struct list_head tasks;		/* sim_task.node */
 	struct world *world;
 	struct wait_queue_head signalfd_wqh; /* models sighand->signalfd_wqh */
+	uint64_t shared_pending;	/* models signal->shared_pending: bit (sig - 1) */
+	struct sim_task *curr_target;	/* models signal->curr_target; NULL: the first thread */
 };
 
 enum task_state {

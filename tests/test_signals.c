@@ -191,6 +191,64 @@ START_TEST(fork_copies_the_mask_not_the_pending_set)
 }
 END_TEST
 
+START_TEST(kill_goes_to_a_thread_that_does_not_block_it)
+{
+	int t1 = epsim_thread_create(w, T, "t1"), t2 = epsim_thread_create(w, T, "t2");
+	int pid = epsim_getpid(w, T);
+	struct epoll_event ev;
+	long ret;
+
+	ck_assert_int_eq(epsim_sigprocmask(w, T, SIG_BLOCK, USR1, NULL), 0);
+	ck_assert_int_eq(epsim_sigprocmask(w, t1, SIG_BLOCK, USR1, NULL), 0);
+	ck_assert_int_eq(epsim_epoll_wait(w, t1, ep, &ev, 1, 1, -1), -EPSIM_PENDING);
+	ck_assert_int_eq(epsim_epoll_wait(w, t2, ep, &ev, 1, 1, -1), -EPSIM_PENDING);
+	ck_assert_int_eq(epsim_kill(w, T, pid, SIGUSR1), 0);
+	ck_assert(!epsim_take_result(w, t1, &ret));	/* blocks it: sleeps on */
+	ck_assert(epsim_take_result(w, t2, &ret));
+	ck_assert_int_eq(ret, -EINTR);
+	ck_assert_uint_eq(pending(T), 0);
+	ck_assert_int_eq(epsim_kill(w, T, pid, 0), 0);
+	ck_assert_int_eq(epsim_kill(w, T, pid + 100, SIGUSR1), -ESRCH);
+	ck_assert_int_eq(epsim_kill(w, T, 0, SIGUSR1), -EINVAL);
+}
+END_TEST
+
+START_TEST(kill_stays_pending_for_the_process_until_a_thread_unblocks_it)
+{
+	int t1 = epsim_thread_create(w, T, "t1");
+	int pid = epsim_getpid(w, T);
+	struct epoll_event ev;
+	uint64_t none = 0;
+
+	ck_assert_int_eq(epsim_sigprocmask(w, T, SIG_BLOCK, USR1, NULL), 0);
+	ck_assert_int_eq(epsim_sigprocmask(w, t1, SIG_BLOCK, USR1, NULL), 0);
+	ck_assert_int_eq(epsim_kill(w, T, pid, SIGUSR1), 0);
+	ck_assert_int_eq(epsim_kill(w, T, pid, SIGUSR1), 0);	/* not queued twice */
+	ck_assert_uint_eq(pending(T), USR1);
+	ck_assert_uint_eq(pending(t1), USR1);
+	ck_assert_int_eq(epsim_epoll_pwait(w, t1, ep, &ev, 1, 1, -1, &none, 8), -EINTR);
+	ck_assert_uint_eq(pending(T), 0);
+	ck_assert_uint_eq(pending(t1), 0);
+}
+END_TEST
+
+START_TEST(kill_a_child_and_read_it_from_its_signalfd)
+{
+	int child = epsim_fork(w, T, "c"), s;
+	uint64_t sig = 0;
+
+	ck_assert_int_eq(epsim_sigprocmask(w, child, SIG_BLOCK, USR1, NULL), 0);
+	s = (int)epsim_signalfd(w, child, USR1, O_NONBLOCK);
+	ck_assert_int_ge(s, 0);
+	ck_assert_int_eq(epsim_kill(w, T, epsim_getpid(w, child), SIGUSR1), 0);
+	ck_assert_uint_eq(pending(T), 0);
+	ck_assert_uint_eq(pending(child), USR1);
+	ck_assert_int_eq(epsim_read(w, child, s, 128, &sig), 128);
+	ck_assert_uint_eq(sig, SIGUSR1);
+	ck_assert_uint_eq(pending(child), 0);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("signals");
@@ -209,6 +267,9 @@ int main(void)
 	tcase_add_test(tc, tgkill_reaches_a_thread_of_another_process);
 	tcase_add_test(tc, tgkill_checks_arguments_as_the_kernel_does);
 	tcase_add_test(tc, fork_copies_the_mask_not_the_pending_set);
+	tcase_add_test(tc, kill_goes_to_a_thread_that_does_not_block_it);
+	tcase_add_test(tc, kill_stays_pending_for_the_process_until_a_thread_unblocks_it);
+	tcase_add_test(tc, kill_a_child_and_read_it_from_its_signalfd);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

@@ -223,6 +223,11 @@ static void build_call_more(struct run_state *s, const struct trace_step *st, st
 		c->fd2 = st->target;
 		c->op = st->sig;
 		break;
+	case TOP_KILL:
+		c->nr = SYS_KILL;
+		c->fd2 = st->target;
+		c->op = st->sig;
+		break;
 	case TOP_SIGMASK:
 		c->nr = SYS_SIGPROCMASK;
 		c->op = st->how;
@@ -723,7 +728,7 @@ static int run_step(struct run_state *s, size_t i, char *err, size_t errlen)
 	s->cur = i;
 	if (start_thread(s, st->thread, err, errlen))
 		return -1;
-	if ((st->op == TOP_SIGNAL || (st->op == TOP_FCNTL && st->how == TFC_SETOWN)) &&
+	if ((st->op == TOP_SIGNAL || st->op == TOP_KILL || (st->op == TOP_FCNTL && st->how == TFC_SETOWN)) &&
 	    start_thread(s, st->target, err, errlen))
 		return -1;
 	if (s->pending[st->thread].busy) {

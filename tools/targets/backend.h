@@ -55,6 +55,7 @@ enum sys_nr {
 	SYS_URING_READ,		/* io_uring_enter(fd, 1) of READ of num bytes from fd2, user_data ev.data */
 	SYS_URING_WAIT,		/* io_uring_enter(fd, 0, num, GETEVENTS), then reap the CQ into events[]
 				 * (events = res as uint32, data = user_data); ret = CQEs reaped */
+	SYS_KILL,		/* kill(pid of the process of thread fd2, op) */
 };
 
 /* Which buffer a wait hands the kernel. */

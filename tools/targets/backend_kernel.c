@@ -151,6 +151,7 @@ struct worker {
 	struct sys_result res;
 	struct kproc proc;	/* a child process's thread: calls go to it (proc.pid != 0) */
 	bool stalled;		/* its wait's copy to user space is stalled (stall=N) */
+	bool proxy;		/* forwards to a child process: blocks the trace signals */
 	void *stall_addr;	/* the userfaultfd-registered pages of that buffer */
 	size_t stall_len;
 };
@@ -167,6 +168,8 @@ struct backend {
 	struct uffd_stall *uffd;	/* opened at the first stalled wait */
 	struct kernel_tcp *tcp;		/* ports of our TCP sockets, for settling (kernel_tcp.c) */
 	struct kernel_urings *urings;	/* our io_uring rings and read buffers (kernel_uring.c) */
+	sigset_t opener_mask;		/* the opening thread's mask, blocking the trace signals while open */
+	bool opener_masked;
 };
 
 /* -------------------------------------------------------------- signal */
@@ -184,6 +187,13 @@ static int sig_users;
 static const int handled_signals[] = { WAKE_SIGNAL, SIGUSR1, SIGPIPE, SIGIO };
 #define NHANDLED (sizeof(handled_signals) / sizeof(handled_signals[0]))
 static struct sigaction sig_saved[NHANDLED];
+
+/* The signals a trace sends (signal, kill, fcntl setsig): added to set. */
+static void trace_signals_add(sigset_t *set)
+{
+	sigaddset(set, SIGUSR1);
+	sigaddset(set, SIGIO);
+}
 
 static void wake_handler(int sig)
 {
@@ -206,6 +216,21 @@ static int install_dispositions(void)
 		}
 	}
 	return 0;
+}
+
+/*
+ * `kill main SIG` goes to the process, and the kernel gives it to a thread
+ * that does not block it: the opening thread (the process's first, which the
+ * kernel tries first) blocks the trace signals while the backend is open, as
+ * the proxies of children do, so only trace threads can take one.
+ */
+static void block_trace_signals(struct backend *b)
+{
+	sigset_t set;
+
+	sigemptyset(&set);
+	trace_signals_add(&set);
+	b->opener_masked = pthread_sigmask(SIG_BLOCK, &set, &b->opener_mask) == 0;
 }
 
 static int signal_acquire(void)
@@ -330,6 +355,8 @@ static void *worker_main(void *arg)
 
 	sigemptyset(&set);
 	sigaddset(&set, WAKE_SIGNAL);
+	if (!w->proxy)	/* a trace thread takes the trace signals; a child's proxy never does */
+		trace_signals_add(&set);
 	pthread_sigmask(SIG_UNBLOCK, &set, NULL);
 
 	pthread_mutex_lock(&w->lock);
@@ -379,7 +406,7 @@ static void worker_destroy_sync(struct worker *w)
 	pthread_mutex_destroy(&w->lock);
 }
 
-static struct worker *worker_start(struct backend *b, const char *name)
+static struct worker *worker_start(struct backend *b, const char *name, bool proxy)
 {
 	struct worker *w = calloc(1, sizeof(*w));
 	char short_name[16];
@@ -387,6 +414,7 @@ static struct worker *worker_start(struct backend *b, const char *name)
 	if (!w)
 		return NULL;
 	w->b = b;
+	w->proxy = proxy;
 	atomic_init(&w->cancel, false);
 	if (worker_init_sync(w) != 0) {
 		free(w);
@@ -658,7 +686,7 @@ static struct worker *worker_get(struct backend *b, int thread)
 	return b->workers[thread];
 }
 
-static int kernel_thread_new(struct backend *b, int thread, const char *name);
+static int thread_new(struct backend *b, int thread, const char *name, bool proxy);
 
 static bool worker_idle(struct worker *w)
 {
@@ -708,7 +736,7 @@ static int submit_fork(struct backend *b, int thread, const struct sys_call *cal
 		return -1;
 	memset(res, 0, offsetof(struct sys_result, events));
 	res->fds[0] = res->fds[1] = -1;
-	if (kernel_thread_new(b, call->fd2, "child") < 0) {
+	if (thread_new(b, call->fd2, "child", true) < 0) {
 		res->ret = -EINVAL;
 		return 1;
 	}
@@ -796,7 +824,7 @@ static bool signal_harmless(long long sig)
 /* Calls that would send the tool a signal that kills or stops it are never made. */
 static bool call_signals_harmless(const struct sys_call *c)
 {
-	if (c->nr == SYS_TGKILL)
+	if (c->nr == SYS_TGKILL || c->nr == SYS_KILL)
 		return signal_harmless(c->op);
 	if (c->nr == SYS_FCNTL && c->op == F_SETSIG)
 		return signal_harmless(c->num);
@@ -820,6 +848,15 @@ static int kernel_submit(struct backend *b, int thread, const struct sys_call *c
 		return submit_exit(b, call, res);
 	if (call->has_stall && thread != 0 && !b->uffd && !(b->uffd = uffd_stall_open()))
 		return -1;
+	if (call->nr == SYS_KILL) {
+		/* kill PROC: the pid of a child, or ours for main (whose other threads block the signal) */
+		struct worker *target = worker_get(b, call->fd2);
+		if (!target || (!target->proc.pid && call->fd2 != 0))
+			return -1;
+		resolved = *call;
+		resolved.num = target->proc.pid ? target->proc.pid : getpid();
+		call = &resolved;
+	}
 	if (call->nr == SYS_TGKILL || (call->nr == SYS_FCNTL && call->op == F_SETOWN_EX)) {
 		/* the runner names a thread; the kernel wants its tid (and tgkill its tgid) */
 		struct worker *target = worker_get(b, call->fd2);
@@ -900,7 +937,8 @@ static int kernel_settle(struct backend *b, backend_done_fn done, void *ctx)
 
 /* ------------------------------------------------------- open / close */
 
-static int kernel_thread_new(struct backend *b, int thread, const char *name)
+/* A worker for runner thread `thread`: a trace thread, or a child's proxy. */
+static int thread_new(struct backend *b, int thread, const char *name, bool proxy)
 {
 	if (thread <= 0 || worker_get(b, thread))
 		return -1;
@@ -914,8 +952,13 @@ static int kernel_thread_new(struct backend *b, int thread, const char *name)
 		b->workers = p;
 		b->nworkers = thread + 1;
 	}
-	b->workers[thread] = worker_start(b, name);
+	b->workers[thread] = worker_start(b, name, proxy);
 	return b->workers[thread] ? 0 : -1;
+}
+
+static int kernel_thread_new(struct backend *b, int thread, const char *name)
+{
+	return thread_new(b, thread, name, false);
 }
 
 static void close_created_fds(struct backend *b)
@@ -941,6 +984,8 @@ static void kernel_close(struct backend *b)
 	uffd_stall_close(b->uffd);
 	close_created_fds(b);
 	kernel_urings_free(b->urings);
+	if (b->opener_masked)	/* a process signal nobody took is handled here, by the no-op handler */
+		pthread_sigmask(SIG_SETMASK, &b->opener_mask, NULL);
 	signal_release();
 	pthread_mutex_destroy(&b->fd_lock);
 	free(b->workers);
@@ -1014,6 +1059,7 @@ static struct backend *kernel_open(const struct backend_config *cfg, char *err,
 				 strerror(errno));
 		return NULL;
 	}
+	block_trace_signals(b);
 	if (uname(&u) != 0)
 		return open_fail(b, err, errlen, "uname");
 	snprintf(b->release, sizeof(b->release), "%s", u.release);
@@ -1026,7 +1072,7 @@ static struct backend *kernel_open(const struct backend_config *cfg, char *err,
 	if (!b->scratch || !b->workers || !b->tcp || !b->urings)
 		return open_fail(b, err, errlen, "allocating");
 	b->nworkers = 1;
-	b->workers[0] = worker_start(b, "main");
+	b->workers[0] = worker_start(b, "main", false);
 	if (!b->workers[0])
 		return open_fail(b, err, errlen, "starting the main thread");
 	return b;

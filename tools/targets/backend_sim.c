@@ -247,6 +247,8 @@ static long sim_issue_more(struct backend *b, struct sim_thread *th, const struc
 		return sim_pwait(b, th, c);
 	case SYS_TGKILL:
 		return sim_tgkill(b, tid, c);
+	case SYS_KILL:
+		return epsim_kill(w, tid, epsim_getpid(w, sim_backend_tid(b, c->fd2)), c->op);
 	case SYS_SIGPROCMASK:
 		return epsim_sigprocmask(w, tid, c->op, c->sigmask, NULL);
 	case SYS_SIGPENDING:

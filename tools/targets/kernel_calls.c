@@ -188,6 +188,8 @@ static long do_signal_call(const struct sys_call *c, struct sys_result *res)
 	switch (c->nr) {
 	case SYS_TGKILL:
 		return sys_ret(syscall(SYS_tgkill, (pid_t)c->num, (pid_t)c->fd2, c->op));
+	case SYS_KILL:
+		return sys_ret(syscall(SYS_kill, (pid_t)c->num, c->op));
 	case SYS_SIGPROCMASK:
 		return sys_ret(syscall(SYS_rt_sigprocmask, c->op, &set, NULL, sizeof(set)));
 	default:
@@ -332,6 +334,7 @@ long kernel_run_syscall(const struct sys_call *c, struct sys_result *res,
 	case SYS_EPOLL_PWAIT2:
 		return do_epoll_pwait(c, res);
 	case SYS_TGKILL:
+	case SYS_KILL:
 	case SYS_SIGPROCMASK:
 	case SYS_SIGPENDING:
 		return do_signal_call(c, res);

@@ -110,6 +110,7 @@ static bool call_takes_fd(enum sys_nr nr)
 	case SYS_SOCKETPAIR:
 	case SYS_NANOSLEEP:
 	case SYS_TGKILL:
+	case SYS_KILL:
 	case SYS_SIGPROCMASK:
 	case SYS_SIGPENDING:
 	case SYS_TIMERFD_CREATE:

@@ -51,6 +51,7 @@ enum trace_opcode {
 	TOP_URING_POLL,		/* uring_poll RING FD EVENTS [data=N] -> one IORING_OP_POLL_ADD */
 	TOP_URING_READ,		/* uring_read RING FD N [data=N]   -> one IORING_OP_READ */
 	TOP_URING_WAIT,		/* uring_wait RING [min=N]         -> io_uring_enter(GETEVENTS), reap */
+	TOP_KILL,		/* kill PROC SIG              -> kill(pid of PROC, SIG): main or a fork name */
 	TOP__COUNT
 };
 

@@ -30,6 +30,7 @@ static const char *const op_names[TOP__COUNT] = {
 	[TOP_PWAIT] = "pwait",
 	[TOP_PWAIT2] = "pwait2",
 	[TOP_SIGNAL] = "signal",
+	[TOP_KILL] = "kill",
 	[TOP_SIGMASK] = "sigmask",
 	[TOP_SIGPENDING] = "sigpending",
 	[TOP_TIMERFD] = "timerfd",

@@ -1048,6 +1048,18 @@ static int parse_signal(struct parser *p, struct args *a, struct trace_step *st)
 	return parse_options(p, a, st, 0);
 }
 
+/* kill PROC SIG: PROC is main or a process made by fork; SIG as for signal. */
+static int parse_kill(struct parser *p, struct args *a, struct trace_step *st)
+{
+	const struct word *w = a->i < a->n ? &a->w[a->i] : NULL;
+
+	if (parse_signal(p, a, st) < 0)
+		return -1;
+	if (st->target != 0 && !p->t->threads[st->target].process)
+		return fail(p, w->col, "'%.*s' is not main or a process made by fork", w->len, w->s);
+	return 0;
+}
+
 static int parse_sigmask(struct parser *p, struct args *a, struct trace_step *st)
 {
 	const struct word *w = positional(p, a, "HOW");
@@ -1453,6 +1465,7 @@ static const op_parser op_parsers[TOP__COUNT] = {
 	[TOP_PWAIT] = parse_pwait,
 	[TOP_PWAIT2] = parse_pwait2,
 	[TOP_SIGNAL] = parse_signal,
+	[TOP_KILL] = parse_kill,
 	[TOP_SIGMASK] = parse_sigmask,
 	[TOP_SIGPENDING] = parse_sigpending,
 	[TOP_TIMERFD] = parse_timerfd,
