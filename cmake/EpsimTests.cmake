@@ -13,6 +13,13 @@ foreach(src ${EPSIM_UNIT_TESTS})
   set_tests_properties(unit.${name} PROPERTIES TIMEOUT 300 ENVIRONMENT "CK_DEFAULT_TIMEOUT=240")
 endforeach()
 
+# sim/ below model/: sim/ built and tested alone, with a stub file type and address family.
+add_executable(test_sim_only ${CMAKE_SOURCE_DIR}/tests/sim_only/test_sim_only.c)
+target_link_libraries(test_sim_only PRIVATE epsim_sim_only PkgConfig::CHECK)
+add_test(NAME unit.test_sim_only COMMAND test_sim_only)
+add_test(NAME sim_only.no_model_includes
+  COMMAND ${CMAKE_COMMAND} -DSRC=${CMAKE_SOURCE_DIR} -P ${CMAKE_SOURCE_DIR}/cmake/CheckSimLayer.cmake)
+
 # The fault-injection walk runs every corpus trace hundreds of times (minutes under ASan).
 if(TEST unit.test_fault_injection)
   set_tests_properties(unit.test_fault_injection PROPERTIES TIMEOUT 900)

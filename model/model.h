@@ -17,6 +17,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include "file.h"
+#include "net.h"
 #include "world.h"
 
 /* Pipe geometry (PAGE_SIZE, PIPE_DEF_BUFFERS). */
@@ -46,6 +47,10 @@ int eventfd_create(struct world *w, uint64_t count, int flags, struct file **out
  * -ESOCKTNOSUPPORT). flags may hold O_NONBLOCK (O_CLOEXEC is ignored).
  */
 int unix_socketpair_create(struct world *w, int type, unsigned int flags, struct file *files[2]);
+
+/* The address families the registry lists (model/registry.c): AF_UNIX and AF_INET. */
+extern const struct net_proto_family unix_family_ops;
+extern const struct net_proto_family inet_family_ops;
 
 /* Models timerfd_create(CLOCK_MONOTONIC, flags) without the fd install: flags O_NONBLOCK, O_CLOEXEC. */
 int timerfd_create_file(struct world *w, int flags, struct file **out);

@@ -385,6 +385,7 @@ static struct wait_queue_head *pipe_wait_queue(struct file *file, int for_write)
 
 static const struct file_operations pipefifo_fops = {
 	.name = "pipe",
+	.f_mode = FMODE_CAN_ODIRECT,
 	.poll = pipe_poll,
 	.read = pipe_read,
 	.write = pipe_write,

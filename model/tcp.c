@@ -532,6 +532,7 @@ static struct wait_queue_head *tcp_wait_queue(struct file *file, int for_write)
 
 static const struct file_operations tcp_fops = {
 	.name = "tcp",
+	.proto_ops = &inet_stream_ops,
 	.poll = tcp_poll,
 	.read = tcp_recvmsg,
 	.write = tcp_sendmsg,

@@ -63,6 +63,9 @@ struct tcp_sock {
 	int backlog_len;
 };
 
+/* Models inet_stream_ops, the socket calls of a TCP socket (model/af_inet.c). */
+extern const struct proto_ops inet_stream_ops;
+
 /* Models sk_alloc() + tcp_init_sock(): a fresh unconnected socket. */
 struct tcp_sock *tcp_sock_alloc(struct world *w);
 /* Models sock_hold(). */

@@ -108,8 +108,64 @@ static struct wait_queue_head *unix_wait_queue(struct file *file, int for_write)
 	return &u->wait;
 }
 
+/* Models unix_bind() and unix_stream_connect() given an AF_INET address. */
+static int unix_bind_inet(struct file *f)
+{
+	(void)f;
+	return -EINVAL;
+}
+
+static int unix_connect_inet(struct file *f, unsigned int port)
+{
+	(void)f;
+	(void)port;
+	return -EINVAL;
+}
+
+/* Models unix_listen() on a socketpair end: it has no address. */
+static int unix_listen(struct file *f, int backlog)
+{
+	(void)f;
+	(void)backlog;
+	return -EINVAL;
+}
+
+/* Models unix_accept() on a socketpair end: it is not listening. */
+static int unix_accept(struct file *f, unsigned int flags, struct file **newfile)
+{
+	(void)f;
+	(void)flags;
+	(void)newfile;
+	return -EINVAL;
+}
+
+/* Models the SO_ERROR branch of sk_getsockopt(). */
+static int unix_sock_so_error(struct file *f)
+{
+	return unix_so_error(f);
+}
+
+static const struct proto_ops unix_stream_ops = {
+	.family = AF_UNIX,
+	.bind = unix_bind_inet,
+	.connect = unix_connect_inet,
+	.listen = unix_listen,
+	.accept = unix_accept,
+	.so_error = unix_sock_so_error,
+};
+
+static const struct proto_ops unix_dgram_ops = {
+	.family = AF_UNIX,
+	.bind = unix_bind_inet,
+	.connect = unix_connect_inet,
+	.listen = sock_no_listen,
+	.accept = sock_no_accept,
+	.so_error = unix_sock_so_error,
+};
+
 static const struct file_operations unix_stream_fops = {
 	.name = "unix_stream",
+	.proto_ops = &unix_stream_ops,
 	.poll = unix_poll,
 	.read = unix_stream_recvmsg,
 	.write = unix_stream_sendmsg,
@@ -122,6 +178,7 @@ static const struct file_operations unix_stream_fops = {
 
 static const struct file_operations unix_dgram_fops = {
 	.name = "unix_dgram",
+	.proto_ops = &unix_dgram_ops,
 	.poll = unix_dgram_poll,
 	.read = unix_dgram_recvmsg,
 	.write = unix_dgram_sendmsg,
@@ -196,6 +253,23 @@ int unix_socketpair_create(struct world *w, int type, unsigned int flags, struct
 	files[1] = fb;
 	return 0;
 }
+
+/* Models the AF_UNIX checks of __sys_socketpair() and unix_create(), then the pair. */
+static int unix_family_socketpair(struct world *w, int type, int protocol, unsigned int flags,
+				  struct file *files[2])
+{
+	if (protocol != 0)
+		return -EPROTONOSUPPORT;
+	if (type != SOCK_STREAM && type != SOCK_DGRAM)
+		return -EINVAL;
+	return unix_socketpair_create(w, type, flags, files);
+}
+
+/* Models unix_family_ops: socketpair only (socket(AF_UNIX) is not modelled). */
+const struct net_proto_family unix_family_ops = {
+	.family = AF_UNIX,
+	.socketpair = unix_family_socketpair,
+};
 
 /* ---- inspection --------------------------------------------------------- */
 

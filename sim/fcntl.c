@@ -11,7 +11,6 @@
 #include "signals.h"
 #include "sys_entry.h"
 #include "task.h"
-#include "../model/model.h"
 
 /* Models SETFL_MASK: the flags F_SETFL may change (O_ASYNC goes through ->fasync). */
 #define SETFL_MASK (O_APPEND | O_NONBLOCK | O_NDELAY | O_DIRECT | O_NOATIME)
@@ -24,7 +23,7 @@ static long setfl(int fd, struct file *filp, unsigned long arg)
 	if (arg & O_NDELAY)
 		arg |= O_NONBLOCK;
 	/* O_DIRECT is packet mode on a pipe; no other simulated file does direct I/O */
-	if (!file_is_pipe(filp) && (arg & O_DIRECT))
+	if (!(filp->f_op->f_mode & FMODE_CAN_ODIRECT) && (arg & O_DIRECT))
 		return -EINVAL;
 	if (((arg ^ filp->f_flags) & FASYNC) && filp->f_op->fasync) {
 		error = filp->f_op->fasync(fd, filp, (arg & FASYNC) != 0);

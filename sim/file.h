@@ -13,6 +13,7 @@ struct world;
 struct file;
 struct sim_task;
 struct fown_struct;
+struct proto_ops;
 
 /*
  * Returned (negated) by ->read / ->write of a file without O_NONBLOCK that
@@ -64,7 +65,14 @@ struct file_operations {
 	__poll_t (*peek)(const struct file *file);
 	/* Models ->fasync: join (on) or leave the type's O_ASYNC list (fasync_helper). NULL: none. */
 	int (*fasync)(int fd, struct file *filp, int on);
+	/* Models socket->ops of a socket file (sim/net.h); NULL for files that are not sockets. */
+	const struct proto_ops *proto_ops;
+	/* Models the f_mode bits every file of the type gets (FMODE_CAN_ODIRECT). */
+	unsigned int f_mode;
 };
+
+/* Models FMODE_CAN_ODIRECT: F_SETFL may set O_DIRECT (packet mode on a pipe). */
+#define FMODE_CAN_ODIRECT 0x1u
 
 /* Models struct file. */
 struct file {

@@ -1,8 +1,9 @@
 /*
  * The socket system calls of the simulator (net/socket.c): socket, bind,
  * listen, connect, accept4, getsockname, and the SO_LINGER and SO_ERROR
- * socket options, for TCP over loopback (model/tcp.c) and, where a trace can
- * aim them at one, unix socketpairs. Addresses are implicit: bind means
+ * socket options, through the address families of the registry and each
+ * socket's proto_ops (sim/net.h): TCP over loopback and, where a trace can aim
+ * them at one, unix socketpairs. Addresses are implicit: bind means
  * 127.0.0.1 port 0, connect means 127.0.0.1 and a port.
  *
  * A blocking accept parks its thread as an exclusive waiter at the tail of
@@ -11,18 +12,16 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
-#include <string.h>
 #include <sys/socket.h>
 #include "alloc.h"
 #include "epsim.h"
 #include "fdtable.h"
+#include "net.h"
+#include "registry.h"
 #include "signals.h"
 #include "sys_entry.h"
 #include "sys_socket.h"
 #include "task.h"
-#include "../model/model.h"
 
 /* Models sockfd_lookup(): the socket behind fd, -EBADF or -ENOTSOCK. */
 static int sockfd_lookup(struct sim_task *t, int fd, struct file **out)
@@ -31,16 +30,10 @@ static int sockfd_lookup(struct sim_task *t, int fd, struct file **out)
 
 	if (!f)
 		return -EBADF;
-	if (!file_is_tcp(f) && !file_is_unix_socket(f))
+	if (!sock_from_file(f))
 		return -ENOTSOCK;
 	*out = f;
 	return 0;
-}
-
-/* A unix socket of type SOCK_DGRAM (its proto_ops refuse listen and accept). */
-static bool unix_is_dgram(const struct file *f)
-{
-	return file_is_unix_socket(f) && strcmp(f->f_op->name, "unix_dgram") == 0;
 }
 
 /* Install one new file as the lowest free fd, or drop it. */
@@ -53,11 +46,12 @@ static long sock_map_fd(struct sim_task *t, struct file *f, unsigned int cloexec
 	return fd;
 }
 
-/* Models __sys_socket(): only AF_INET stream sockets exist here. */
+/* Models __sys_socket() and __sock_create(): the family's ->create makes the socket. */
 long epsim_socket(struct world *w, int tid, int domain, int type, int protocol)
 {
 	struct sim_task *t = sys_current(w, tid);
 	int flags = type & (SOCK_NONBLOCK | SOCK_CLOEXEC);
+	const struct net_proto_family *pf;
 	struct file *f;
 	long err;
 
@@ -65,13 +59,10 @@ long epsim_socket(struct world *w, int tid, int domain, int type, int protocol)
 		return -ESRCH;
 	if (type & ~(SOCK_NONBLOCK | SOCK_CLOEXEC | 0xf))
 		return -EINVAL;
-	if (domain != AF_INET)
+	pf = sock_family(domain);
+	if (!pf || !pf->create)
 		return -EAFNOSUPPORT;
-	if ((type & 0xf) != SOCK_STREAM)
-		return -ESOCKTNOSUPPORT;
-	if (protocol != 0 && protocol != IPPROTO_TCP)
-		return -EPROTONOSUPPORT;
-	err = tcp_socket_create(w, (flags & SOCK_NONBLOCK) ? O_NONBLOCK : 0, &f);
+	err = pf->create(w, type & 0xf, protocol, (flags & SOCK_NONBLOCK) ? O_NONBLOCK : 0, &f);
 	if (err)
 		return err;
 	return sys_exit(w, t, sock_map_fd(t, f, (flags & SOCK_CLOEXEC) ? O_CLOEXEC : 0));
@@ -88,7 +79,7 @@ long epsim_bind_loopback(struct world *w, int tid, int fd)
 		return -ESRCH;
 	err = sockfd_lookup(t, fd, &f);
 	if (!err)
-		err = file_is_tcp(f) ? tcp_bind(f) : -EINVAL;
+		err = sock_from_file(f)->bind(f);
 	return sys_exit(w, t, err);
 }
 
@@ -102,10 +93,8 @@ long epsim_listen(struct world *w, int tid, int fd, int backlog)
 	if (!t)
 		return -ESRCH;
 	err = sockfd_lookup(t, fd, &f);
-	if (!err && file_is_tcp(f))
-		err = tcp_listen(f, backlog);
-	else if (!err)
-		err = unix_is_dgram(f) ? -EOPNOTSUPP : -EINVAL;
+	if (!err)
+		err = sock_from_file(f)->listen(f, backlog);
 	return sys_exit(w, t, err);
 }
 
@@ -119,8 +108,8 @@ long epsim_getsockname_port(struct world *w, int tid, int fd)
 	if (!t)
 		return -ESRCH;
 	err = sockfd_lookup(t, fd, &f);
-	if (!err)
-		err = file_is_tcp(f) ? (long)tcp_local_port(f) : 0;
+	if (!err && sock_from_file(f)->getname_port)
+		err = sock_from_file(f)->getname_port(f);
 	return sys_exit(w, t, err);
 }
 
@@ -135,7 +124,7 @@ long epsim_connect_loopback(struct world *w, int tid, int fd, unsigned int port)
 		return -ESRCH;
 	err = sockfd_lookup(t, fd, &f);
 	if (!err)
-		err = file_is_tcp(f) ? tcp_connect(f, port) : -EINVAL;
+		err = sock_from_file(f)->connect(f, port);
 	return sys_exit(w, t, err);
 }
 
@@ -149,8 +138,8 @@ long epsim_setsockopt_linger(struct world *w, int tid, int fd, int onoff, int se
 	if (!t)
 		return -ESRCH;
 	err = sockfd_lookup(t, fd, &f);
-	if (!err && file_is_tcp(f))
-		err = tcp_set_linger(f, onoff, secs);
+	if (!err && sock_from_file(f)->set_linger)
+		err = sock_from_file(f)->set_linger(f, onoff, secs);
 	return sys_exit(w, t, err);
 }
 
@@ -165,7 +154,7 @@ long epsim_getsockopt_error(struct world *w, int tid, int fd, int *soerr)
 		return -ESRCH;
 	err = sockfd_lookup(t, fd, &f);
 	if (!err)
-		*soerr = file_is_tcp(f) ? tcp_so_error(f) : unix_so_error(f);
+		*soerr = sock_from_file(f)->so_error(f);
 	return sys_exit(w, t, err);
 }
 
@@ -193,7 +182,7 @@ static int accept_wake_function(struct wait_queue_entry *wq_entry, unsigned mode
 static long accept_once(struct sim_task *t, struct file *f, int flags)
 {
 	struct file *nf;
-	long err = tcp_accept(f, (flags & SOCK_NONBLOCK) ? O_NONBLOCK : 0, &nf);
+	long err = sock_from_file(f)->accept(f, (flags & SOCK_NONBLOCK) ? O_NONBLOCK : 0, &nf);
 
 	if (err)
 		return err;
@@ -203,15 +192,13 @@ static long accept_once(struct sim_task *t, struct file *f, int flags)
 static long accept_resume(struct sim_task *t);
 static void accept_cancel(struct sim_task *t);
 
-/* Models the loop of inet_csk_wait_for_connect(): try, check, or sleep again. */
+/* Models the loop of inet_csk_wait_for_connect(): try (-EINVAL once not listening), or sleep again. */
 static long accept_wait(struct sim_task *t)
 {
 	struct accept_call *c = t->call_state;
 	long ret = accept_once(t, c->file, c->flags);
 
-	if (ret == -EAGAIN && tcp_state(c->file) != TCP_LISTEN)
-		ret = -EINVAL;
-	else if (ret == -EAGAIN && signal_pending(t))
+	if (ret == -EAGAIN && signal_pending(t))
 		ret = -EINTR;	/* ERESTARTSYS; the trace's handlers have no SA_RESTART */
 	if (ret != -EAGAIN) {
 		fput(c->file);
@@ -277,8 +264,6 @@ long epsim_accept4(struct world *w, int tid, int fd, int flags)
 		err = -EINVAL;
 	else
 		err = sockfd_lookup(t, fd, &f);
-	if (!err && !file_is_tcp(f))
-		err = unix_is_dgram(f) ? -EOPNOTSUPP : -EINVAL;	/* unix_accept: not listening */
 	if (!err)
 		err = accept_once(t, f, flags);
 	if (err == -EAGAIN && !(f->f_flags & O_NONBLOCK))

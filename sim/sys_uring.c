@@ -2,17 +2,25 @@
  * The io_uring system calls of the C API (epsim.h): io_uring_setup, one
  * submission per io_uring_enter, and io_uring_enter(IORING_ENTER_GETEVENTS)
  * followed by reaping the completion queue, written as a continuation so the
- * thread can park in io_cqring_wait.
+ * thread can park in io_cqring_wait. The ring itself is the registry's
+ * io_uring (sim/registry.h).
  */
 #include <errno.h>
+#include <linux/io_uring.h>
 #include "epsim.h"
 #include "alloc.h"
 #include "fdtable.h"
+#include "registry.h"
 #include "signals.h"
 #include "sys_entry.h"
 #include "sys_uring.h"
 #include "task.h"
-#include "../model/io_uring.h"
+
+/* The registered io_uring; only reached once ring_of() found a ring, or by io_uring_setup. */
+static const struct io_uring_ops *uring(void)
+{
+	return sim_registry.io_uring;
+}
 
 /* The state of one io_uring_enter(GETEVENTS) parked in io_cqring_wait. */
 struct cq_wait_call {
@@ -30,7 +38,7 @@ static int io_wake_function(struct wait_queue_entry *curr, unsigned mode, int sy
 	struct cq_wait_call *c = t->call_state;
 	int ret;
 
-	if (io_uring_cq_ready(c->ring) < c->min_events)
+	if (uring()->cq_ready(c->ring) < c->min_events)
 		return -1;
 	ret = default_wake_function(curr, mode, sync, key);
 	if (ret)
@@ -47,13 +55,13 @@ static long cq_wait_loop(struct sim_task *t)
 	struct cq_wait_call *c = t->call_state;
 
 	list_del_init(&c->wait.entry);
-	if (io_uring_cq_ready(c->ring) >= c->min_events)
-		return io_uring_reap(c->ring, c->cqes, c->max);
+	if (uring()->cq_ready(c->ring) >= c->min_events)
+		return uring()->reap(c->ring, c->cqes, c->max);
 	if (signal_pending(t))
 		return -EINTR;
 	init_waitqueue_func_entry(&c->wait, io_wake_function);
 	c->wait.private = t;
-	add_wait_queue_exclusive(io_uring_cq_wait(c->ring), &c->wait);
+	add_wait_queue_exclusive(uring()->cq_wait(c->ring), &c->wait);
 	return task_sleep(t, cq_wait_continue, cq_wait_cancel);
 }
 
@@ -98,7 +106,9 @@ long epsim_io_uring_setup(struct world *w, int tid, unsigned int entries)
 
 	if (!t)
 		return -ESRCH;
-	err = io_uring_create_file(w, entries, &f);
+	if (!uring())
+		return sys_exit(w, t, -ENOSYS);
+	err = uring()->create(w, entries, &f);
 	if (err)
 		return sys_exit(w, t, err);
 	fd = fd_install_new(t->proc->files, f, 0);
@@ -113,7 +123,7 @@ static long ring_of(struct sim_task *t, int ringfd, struct file **ring)
 	*ring = fd_lookup(t->proc->files, ringfd);
 	if (!*ring)
 		return -EBADF;
-	return file_is_io_uring(*ring) ? 0 : -EOPNOTSUPP;
+	return uring() && uring()->is_ring(*ring) ? 0 : -EOPNOTSUPP;
 }
 
 /* Models io_uring_enter(ringfd, 1, 0, 0) of one POLL_ADD or READ SQE. */
@@ -131,9 +141,9 @@ static long uring_submit(struct world *w, int tid, int ringfd, int fd, int op, u
 		return sys_exit(w, t, err);
 	file = fd_lookup(t->proc->files, fd);
 	if (op == IORING_OP_POLL_ADD)
-		err = io_uring_poll_add(ring, file, events, user_data);
+		err = uring()->poll_add(ring, file, events, user_data);
 	else
-		err = io_uring_read(ring, file, len, user_data);
+		err = uring()->read(ring, file, len, user_data);
 	return sys_exit(w, t, err);
 }
 

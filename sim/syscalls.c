@@ -13,7 +13,7 @@
 #include "signals.h"
 #include "sys_entry.h"
 #include "rw_wait.h"
-#include "../model/model.h"
+#include "registry.h"
 
 struct world *epsim_world_create(const struct world_config *cfg)
 {
@@ -251,7 +251,9 @@ long epsim_pipe2(struct world *w, int tid, int fds[2], int flags)
 		return -ESRCH;
 	if (flags & ~(O_CLOEXEC | O_NONBLOCK | O_DIRECT))
 		return -EINVAL;
-	err = pipe_create(w, (unsigned)flags & O_NONBLOCK, files);
+	if (!sim_registry.fs.pipe_create)
+		return -ENOSYS;
+	err = sim_registry.fs.pipe_create(w, (unsigned)flags & O_NONBLOCK, files);
 	if (err)
 		return err;
 	return step_done(w, install_pair(t, files, fds, flags & O_CLOEXEC));
@@ -268,7 +270,9 @@ long epsim_eventfd2(struct world *w, int tid, uint64_t count, int flags)
 		return -ESRCH;
 	if (flags & ~(EFD_CLOEXEC | EFD_NONBLOCK | EFD_SEMAPHORE))
 		return -EINVAL;
-	err = eventfd_create(w, count, flags & ~EFD_CLOEXEC, &f);
+	if (!sim_registry.fs.eventfd_create)
+		return -ENOSYS;
+	err = sim_registry.fs.eventfd_create(w, count, flags & ~EFD_CLOEXEC, &f);
 	if (err)
 		return err;
 	return step_done(w, install_one(t, f, flags & EFD_CLOEXEC));
@@ -283,7 +287,9 @@ long epsim_signalfd(struct world *w, int tid, uint64_t mask, int flags)
 
 	if (!t)
 		return -ESRCH;
-	err = signalfd_create_file(w, mask, flags & ~O_CLOEXEC, &f);
+	if (!sim_registry.fs.signalfd_create)
+		return -ENOSYS;
+	err = sim_registry.fs.signalfd_create(w, mask, flags & ~O_CLOEXEC, &f);
 	if (err)
 		return err;
 	return step_done(w, install_one(t, f, flags & O_CLOEXEC));
@@ -298,7 +304,9 @@ long epsim_timerfd_create(struct world *w, int tid, int flags)
 
 	if (!t)
 		return -ESRCH;
-	err = timerfd_create_file(w, flags & ~O_CLOEXEC, &f);
+	if (!sim_registry.fs.timerfd_create)
+		return -ENOSYS;
+	err = sim_registry.fs.timerfd_create(w, flags & ~O_CLOEXEC, &f);
 	if (err)
 		return err;
 	return step_done(w, install_one(t, f, flags & O_CLOEXEC));
@@ -315,26 +323,27 @@ long epsim_timerfd_settime(struct world *w, int tid, int fd, uint64_t initial_ms
 		return -ESRCH;
 	if (!f)
 		return -EBADF;
-	return step_done(w, timerfd_settime_file(f, initial_ms * 1000000, interval_ms * 1000000));
+	if (!sim_registry.fs.timerfd_settime)
+		return -ENOSYS;
+	return step_done(w, sim_registry.fs.timerfd_settime(f, initial_ms * 1000000,
+							    interval_ms * 1000000));
 }
 
-/* Models __sys_socketpair() for AF_UNIX. */
+/* Models __sys_socketpair(): the family's socketpair makes both ends. */
 long epsim_socketpair(struct world *w, int tid, int domain, int type, int protocol, int fds[2])
 {
 	struct sim_task *t = current(w, tid);
 	int kind = type & ~(SOCK_NONBLOCK | SOCK_CLOEXEC);
+	const struct net_proto_family *pf;
 	struct file *files[2];
 	long err;
 
 	if (!t)
 		return -ESRCH;
-	if (domain != AF_UNIX)
+	pf = sock_family(domain);
+	if (!pf || !pf->socketpair)
 		return -EAFNOSUPPORT;
-	if (protocol != 0)
-		return -EPROTONOSUPPORT;
-	if (kind != SOCK_STREAM && kind != SOCK_DGRAM)
-		return -EINVAL;
-	err = unix_socketpair_create(w, kind, (type & SOCK_NONBLOCK) ? O_NONBLOCK : 0, files);
+	err = pf->socketpair(w, kind, protocol, (type & SOCK_NONBLOCK) ? O_NONBLOCK : 0, files);
 	if (err)
 		return err;
 	return step_done(w, install_pair(t, files, fds, (type & SOCK_CLOEXEC) ? O_CLOEXEC : 0));

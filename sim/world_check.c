@@ -14,7 +14,7 @@
 #include "fdtable.h"
 #include "rw_wait.h"
 #include "sys_uring.h"
-#include "../model/io_uring.h"
+#include "registry.h"
 #include "sys_socket.h"
 #include "select.h"
 #include "task.h"
@@ -152,11 +152,12 @@ static void ck_held_ref(void *ctx, struct file *f)
 /* The references io_uring requests in flight hold, for every ring found so far. */
 static void ck_ring_refs(struct ck *c)
 {
+	const struct io_uring_ops *uring = sim_registry.io_uring;
 	size_t n = c->nfiles;
 
-	for (size_t i = 0; i < n; i++)
-		if (file_is_io_uring(c->files[i].f))
-			io_uring_for_each_held_file(c->files[i].f, ck_held_ref, c);
+	for (size_t i = 0; uring && i < n; i++)
+		if (uring->is_ring(c->files[i].f))
+			uring->for_each_held_file(c->files[i].f, ck_held_ref, c);
 	if (c->nfiles != n)
 		ck_merge_refs(c);
 }

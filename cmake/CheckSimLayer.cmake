@@ -1,0 +1,16 @@
+# sim/ below model/: no file of sim/ includes a header of model/ (run with -DSRC=<source dir>).
+# The calls are proved by test_sim_only, which links sim/ without model/.
+file(GLOB files ${SRC}/sim/*.c ${SRC}/sim/*.h)
+set(bad)
+foreach(f ${files})
+  file(STRINGS ${f} lines REGEX "^[ \t]*#[ \t]*include[ \t]*[\"<][^\">]*model/")
+  if(lines)
+    list(APPEND bad "${f}: ${lines}")
+  endif()
+endforeach()
+if(bad)
+  string(REPLACE ";" "\n" bad "${bad}")
+  message(FATAL_ERROR "sim/ includes model/ headers:\n${bad}")
+endif()
+list(LENGTH files n)
+message(STATUS "sim/: ${n} files, none includes model/")
