@@ -88,7 +88,7 @@ static int send_result(int chan, const struct sys_result *res, const int *fds, i
  */
 static int serve_fork(int *chan, struct sys_result *res)
 {
-	int sv[2], fds[2];
+	int sv[2], fds[2], err, rc;
 	pid_t pid;
 
 	result_reset(res);
@@ -103,14 +103,20 @@ static int serve_fork(int *chan, struct sys_result *res)
 		close_strays(*chan);
 		return 1;
 	}
+	err = pid < 0 ? errno : 0;
 	fds[0] = sv[0];
-	fds[1] = pid > 0 ? move_high((int)syscall(SYS_pidfd_open, pid, 0)) : -1;
-	res->ret = pid < 0 ? -errno : fds[1] < 0 ? -EMFILE : 0;
-	res->value = pid > 0 ? (uint64_t)pid : 0;
+	fds[1] = pid > 0 ? (int)syscall(SYS_pidfd_open, pid, 0) : -1;
 	if (pid > 0 && fds[1] < 0)
+		err = errno;	/* no pidfds (ENOSYS under some emulators): no grandchild */
+	fds[1] = move_high(fds[1]);
+	if (!err && fds[1] < 0)
+		err = EMFILE;
+	res->ret = -err;
+	res->value = pid > 0 ? (uint64_t)pid : 0;
+	if (pid > 0 && err)
 		kill(pid, SIGKILL);	/* reaped: SIGCHLD is ignored in a call server */
 	close(sv[1]);
-	int rc = send_result(*chan, res, fds, res->ret == 0 ? 2 : 0);
+	rc = send_result(*chan, res, fds, res->ret == 0 ? 2 : 0);
 	close(sv[0]);
 	if (fds[1] >= 0)
 		close(fds[1]);
