@@ -23,3 +23,12 @@ add_test(NAME live.cpython.epoll_selectors COMMAND ${EPSIM_LIVE_DIR}/run_cpython
 set_tests_properties(live.selftest.native live.selftest.live PROPERTIES TIMEOUT 120 LABELS live)
 set_tests_properties(live.cpython.epoll_selectors PROPERTIES TIMEOUT 600 LABELS live
   SKIP_RETURN_CODE 77)
+add_test(NAME live.redis COMMAND ${EPSIM_LIVE_DIR}/run_redis.sh $<TARGET_FILE:epsim> 100000)
+add_test(NAME live.node_http COMMAND ${EPSIM_LIVE_DIR}/run_node.sh $<TARGET_FILE:epsim> 3000)
+add_test(NAME live.cpython.asyncio COMMAND ${EPSIM_LIVE_DIR}/run_cpython.sh
+  $<TARGET_FILE:epsim> test_asyncio)
+set_tests_properties(live.redis PROPERTIES TIMEOUT 900 LABELS live SKIP_RETURN_CODE 77
+  RESOURCE_LOCK live-bench)
+set_tests_properties(live.node_http PROPERTIES TIMEOUT 180 LABELS live SKIP_RETURN_CODE 77)
+set_tests_properties(live.cpython.asyncio PROPERTIES TIMEOUT 900 LABELS live-long
+  SKIP_RETURN_CODE 77)

@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include "live.h"
+#include "live_record.h"
 #include "alloc.h"
 #include "fdtable.h"
 #include "file.h"
@@ -62,6 +63,7 @@ static void host_release(struct file *file)
 
 	if (ctx->cookie)
 		host_kernel_unregister(ctx->st, ctx->cookie, ctx->realfd);
+	live_record_forget(ctx->st, file);
 	sim_free(file->world, ctx);
 }
 
@@ -87,19 +89,26 @@ bool file_is_host(const struct file *f)
 
 /*
  * The key of the real wake-up, guessed from the readiness the kernel epoll
- * reports (userspace never sees the key itself): the bits that became set,
- * else the input bits (more data on a readable file), else all of them.
- * EPOLLEXCLUSIVE items look at the key's IN/OUT bits.
+ * reports (userspace never sees the key itself): the whole mask, except when
+ * it has both directions and exactly one of them just became set, then that
+ * direction alone (EPOLLEXCLUSIVE items look at the key's IN/OUT bits). A
+ * guess that keeps too much wakes more exclusive waiters than the kernel
+ * would; it never drops a wake-up an item asked for.
  */
 static uint32_t host_wake_key(struct host_ctx *ctx, uint32_t events)
 {
+	const uint32_t in = EPOLLIN | EPOLLRDNORM | EPOLLRDBAND, out = EPOLLOUT | EPOLLWRNORM |
+									  EPOLLWRBAND;
 	uint32_t fresh = events & ~ctx->last_events;
-	uint32_t in = events & (EPOLLIN | EPOLLRDNORM | EPOLLRDBAND | EPOLLPRI);
 
 	ctx->last_events = events;
-	if (fresh & (EPOLLIN | EPOLLOUT | EPOLLERR | EPOLLHUP | EPOLLRDHUP | EPOLLPRI))
-		return fresh;
-	return in ? in : events;
+	if (!(events & EPOLLIN) || !(events & EPOLLOUT))
+		return events;
+	if ((fresh & EPOLLIN) && !(fresh & EPOLLOUT))
+		return events & ~out;
+	if ((fresh & EPOLLOUT) && !(fresh & EPOLLIN))
+		return events & ~in;
+	return events;
 }
 
 void host_file_wake(struct file *f, uint32_t events)

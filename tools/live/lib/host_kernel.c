@@ -8,6 +8,7 @@
  * is seen by it, as with the kernel's synchronous wake-ups.
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -15,6 +16,7 @@
 #include <unistd.h>
 #include <uthash.h>
 #include "live.h"
+#include "live_record.h"
 #include "file.h"
 #include "world.h"
 
@@ -71,6 +73,7 @@ int host_kernel_register(struct live_state *st, int realfd, struct file *f, uint
 	}
 	HASH_ADD(hh, map, cookie, sizeof(e->cookie), e);
 	st->host_map = map;
+	live_logf(st, "fd %d is host file %" PRIu64, realfd, e->cookie);
 	*cookie = e->cookie;
 	r = host_kernel_start(st);
 	return r < 0 ? (int)r : 0;
@@ -95,9 +98,12 @@ void host_kernel_dispatch(struct live_state *st, uint64_t cookie, uint32_t event
 	struct host_entry *e, *map = host_map(st);
 
 	HASH_FIND(hh, map, &cookie, sizeof(cookie), e);
+	live_logf(st, "kernel event %#x for host file %" PRIu64 "%s", events, cookie,
+		  e ? "" : " (gone)");
 	if (!e)
 		return;
 	st->count.kernel_events++;
+	live_record_wake(st, e->file, events);
 	host_file_wake(e->file, events & ~(uint32_t)EPOLLET);
 }
 

@@ -61,6 +61,7 @@ struct live_counters {
 
 struct live_log;
 struct live_shadow;
+struct live_rec;
 
 /* The library's whole state: one per process (see live_state.c). */
 struct live_state {
@@ -81,6 +82,7 @@ struct live_state {
 	struct live_counters count;
 	struct live_log *log;
 	struct live_shadow *shadow;
+	struct live_rec *rec;
 	bool print_stats;
 	void *host_map;			/* cookie -> host file (host_kernel.c) */
 	uint64_t next_cookie;

@@ -92,6 +92,7 @@ int epoll_create1(int flags)
 	r = live_epoll_create(st, flags);
 	live_logf(st, "epoll_create1(%#x) = %ld", flags, r);
 	live_record_create(st, flags, r);
+	live_shadow_create(st, (int)r);
 	live_put(st);
 	return live_sys_ret(r);
 }

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <sys/syscall.h>
 #include "live.h"
+#include "live_record.h"
 #include "epsim.h"
 #include "fdtable.h"
 #include "file.h"
@@ -19,6 +20,7 @@ static void live_instance_unref(struct live_state *st, struct live_instance *in)
 	if (--in->nfds > 0)
 		return;
 	list_del_init(&in->node);
+	live_shadow_forget(st, in->file);
 	live_set_kind(st, in->rfd, LIVE_FD_NONE);
 	live_set_kind(st, in->wfd, LIVE_FD_NONE);
 	live_sys(SYS_close, in->rfd, 0, 0, 0, 0, 0);
@@ -36,6 +38,7 @@ void live_sim_close(struct live_state *st, int fd)
 
 	if (k != LIVE_FD_HOST && k != LIVE_FD_EPOLL)
 		return;
+	live_record_close(st, fd);
 	live_set_kind(st, fd, LIVE_FD_NONE);
 	if (k == LIVE_FD_HOST)
 		host_file_renumber(st, fd);
@@ -63,6 +66,7 @@ void live_sim_dup(struct live_state *st, int oldfd, int newfd)
 		return;
 	if (fd_dup2(live_files(st), oldfd, newfd) < 0)
 		return;
+	live_record_dup(st, oldfd, newfd);
 	live_set_kind(st, newfd, k);
 	in = k == LIVE_FD_EPOLL ? live_find_instance(st, newfd) : NULL;
 	if (in)

@@ -9,10 +9,23 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 #include "live.h"
+#include "live_record.h"
 #include "epsim.h"
 #include "stats.h"
 
 static struct live_state *live_exit_state;
+static char live_record_path[4096];
+
+/* Read EPSIM_LIVE_RECORD at load and hide it: only this process records, not its children. */
+__attribute__((constructor)) static void live_options_early(void)
+{
+	const char *v = getenv("EPSIM_LIVE_RECORD");
+
+	if (v && *v && strlen(v) < sizeof(live_record_path)) {
+		strcpy(live_record_path, v);
+		unsetenv("EPSIM_LIVE_RECORD");
+	}
+}
 
 /* Print the run's figures on stderr (or the log). */
 static void live_print_stats(void)
@@ -50,6 +63,12 @@ void live_options_init(struct live_state *st)
 {
 	const char *v = getenv("EPSIM_LIVE_STATS");
 
+	if (live_record_path[0])
+		live_record_open(st, live_record_path, getenv("EPSIM_LIVE_RECORD_MAX"));
+	v = getenv("EPSIM_LIVE_SHADOW");
+	if (v && *v && strcmp(v, "0"))
+		live_shadow_open(st);
+	v = getenv("EPSIM_LIVE_STATS");
 	if (v && *v && strcmp(v, "0")) {
 		st->print_stats = true;
 		live_exit_state = st;
