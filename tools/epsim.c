@@ -13,6 +13,8 @@
 #include "live_cli.h"
 #include "golden_cmds.h"
 #include "logdiff.h"
+#include "lograce.h"
+#include "run_report.h"
 #include "runner.h"
 #include "statedump.h"
 #include "stats_report.h"
@@ -34,6 +36,8 @@ struct cli {
 	bool stats;	/* --stats: the simulator's cost counters per step (stats_report.c) */
 	int context;
 	const char *out;
+	size_t failed_expectations;	/* diff: steps whose expectation failed, over all traces */
+	int divergences;		/* diff: traces whose logs diverge */
 };
 
 static const char *usage_text =
@@ -64,12 +68,21 @@ static const char *help_run =
 	"                violation stops the run with an error (exit 2)\n"
 	"  --stats       (sim) print each step's cost counters (fds scanned, poll calls,\n"
 	"                wait-queue entries, callbacks, bytes copied) and their totals\n"
-	"  Inline expectations (=> ...) that fail are reported; exit status 1.\n";
+	"  Inline expectations (=> ...) are checked: one that fails, or whose call never\n"
+	"  completed (still blocked at the end, cut by the watchdog, never run), is\n"
+	"  reported as FILE:LINE:COL: expectation failed: ...; exit status 1. A runtime\n"
+	"  error prints the log up to its step, then FILE:LINE:COL: error: ...; exit 2.\n";
 static const char *help_diff =
 	"usage: epsim diff [--context N] [--check] TRACE...\n"
 	"  Run each TRACE on the simulator and on the kernel and compare the logs step by\n"
 	"  step. Prints the first divergence with N lines around it (default 3).\n"
-	"  Exit 0 if every trace matches, 1 on a divergence, 2 on trouble.\n";
+	"  Inline expectations are checked on both backends, those on blocking calls\n"
+	"  against the call's final result; each failure names the backend(s) that\n"
+	"  failed it, in step order, and is counted apart from divergences. A step\n"
+	"  whose expectation lists alternatives (A | B) is a legal race: its call's\n"
+	"  completions are compared as a set, each one of the alternatives.\n"
+	"  Exit 0 if every trace matches and every expectation holds, 1 on a divergence\n"
+	"  or a failed expectation, 2 on trouble.\n";
 static const char *help_check =
 	"usage: epsim check [--target T] [--check] TRACE...\n"
 	"  Run each TRACE on target T and compare its log with the golden log of T's kernel,\n"
@@ -78,7 +91,11 @@ static const char *help_check =
 	"  under qemu, one boot per batch), gvisor (runsc). --backend is an alias of\n"
 	"  --target. A difference listed in traces/variants.tsv for this kernel build is a\n"
 	"  known variant (exit 0). A missing golden log is trouble (exit 2); a target\n"
-	"  unavailable here is skipped (exit 77).\n";
+	"  unavailable here is skipped (exit 77).\n"
+	"  An empty golden log, or one whose header does not name a kernel, is trouble.\n"
+	"  Inline expectations are checked as by 'run' (a failure is exit 1 even when the\n"
+	"  log matches); a step whose expectation lists alternatives (A | B) is a legal\n"
+	"  race: its call's completions are compared as a set.\n";
 static const char *help_record =
 	"usage: epsim record [--target kernel|qemu:IMAGE|gvisor] TRACE...\n"
 	"  Run each TRACE on a real kernel (default: this machine's) and write its log to\n"
@@ -132,6 +149,7 @@ static struct trace *load(const char *path)
 		trace_error_print(path, &err, stderr);
 		return NULL;
 	}
+	trace_lint(t, stderr);	/* warnings only: they never change the exit status */
 	return t;
 }
 
@@ -151,12 +169,19 @@ static int run_one(const struct trace *t, const struct backend_ops *ops, struct 
 
 static int report_mismatches(const struct trace *t, const struct run_result *res)
 {
-	for (size_t i = 0; i < res->nmismatches; i++) {
-		const struct run_mismatch *m = &res->mismatches[i];
-		fprintf(stderr, "%s:%d:%d: expectation failed: expected '%s', got '%s'\n", t->path,
-			m->loc.line, m->loc.col, m->expected, m->got);
-	}
-	return res->nmismatches ? EXIT_DIVERGE : 0;
+	return run_report_mismatches(t->path, res, stderr) ? EXIT_DIVERGE : 0;
+}
+
+/* run: a runtime error still shows the log up to its step and the expectations failed so far. */
+static int run_failed(const struct trace *t, struct run_result *res, const char *err)
+{
+	if (res->log.trace)
+		run_log_print_text(&res->log, stdout);
+	fflush(stdout);
+	run_report_mismatches(t->path, res, stderr);
+	fprintf(stderr, "%s\n", err[0] ? err : "epsim: the run failed");
+	run_result_free(res);
+	return EXIT_TROUBLE;
 }
 
 static int cmd_run(struct cli *c, int argc, char **argv)
@@ -166,6 +191,7 @@ static int cmd_run(struct cli *c, int argc, char **argv)
 	struct stats_report sr = { .out = stdout };
 	struct run_result res;
 	struct trace *t;
+	char err[512] = "";
 	int rc;
 
 	if (argc != 1)
@@ -196,9 +222,10 @@ static int cmd_run(struct cli *c, int argc, char **argv)
 		o.after_step = statedump_after_step;
 		o.after_step_ctx = &sd;
 	}
-	if (run_one(t, c->backend, &o, &res) != 0) {
+	if (run_trace(t, c->backend, &o, &res, err, sizeof(err)) != 0) {
+		rc = run_failed(t, &res, err);
 		trace_free(t);
-		return EXIT_TROUBLE;
+		return rc;
 	}
 	if (c->json)
 		run_log_print_json(&res.log, stdout);
@@ -206,6 +233,7 @@ static int cmd_run(struct cli *c, int argc, char **argv)
 		stats_finish(&sr, &res.log);
 	else if (!c->state)
 		run_log_print_text(&res.log, stdout);
+	fflush(stdout);	/* the log first, then what failed in it */
 	rc = report_mismatches(t, &res);
 	run_result_free(&res);
 	trace_free(t);
@@ -214,48 +242,63 @@ static int cmd_run(struct cli *c, int argc, char **argv)
 
 /* Run a trace and give its log lines; -1 on trouble. */
 static int lines_of(const struct trace *t, const struct backend_ops *ops, struct log_lines *l,
-		    int *mismatch, bool check)
+		    struct run_result *keep, bool check)
 {
 	struct run_options o = { .cfg.check = check };
 	struct run_result res;
 
 	if (run_one(t, ops, &o, &res) != 0)
 		return -1;
-	if (mismatch && report_mismatches(t, &res))
-		*mismatch = 1;
 	log_lines_from_log(&res.log, l);
-	run_result_free(&res);
+	*keep = res;	/* the caller reports its failed expectations and frees it */
 	return 0;
 }
 
 static int diff_one(struct cli *c, const char *path)
 {
 	struct log_lines ks, ss;
+	struct run_result kr, sr;
 	struct trace *t = load(path);
-	int rc, mismatch = 0;
+	char *whybuf = NULL;
+	size_t failed, whylen = 0;
+	FILE *why;
+	int rc, raced;
 
 	if (!t)
 		return EXIT_TROUBLE;
-	if (lines_of(t, &kernel_backend_ops, &ks, &mismatch, false) != 0) {
+	if (lines_of(t, &kernel_backend_ops, &ks, &kr, false) != 0) {
 		trace_free(t);
 		return EXIT_TROUBLE;
 	}
-	if (lines_of(t, &sim_backend_ops, &ss, &mismatch, c->check) != 0) {
+	if (lines_of(t, &sim_backend_ops, &ss, &sr, c->check) != 0) {
 		log_lines_free(&ks);
+		run_result_free(&kr);
 		trace_free(t);
 		return EXIT_TROUBLE;
 	}
-	rc = log_lines_diff(&ks, "kernel", &ss, "sim", c->context, NULL);
+	failed = run_report_mismatches2(path, &kr, "kernel", &sr, "sim", stderr);
+	fflush(stderr);
+	why = open_memstream(&whybuf, &whylen);
+	raced = log_race_diff(t, &ks, "kernel", &ss, "sim", why);
+	fclose(why);
+	rc = raced || log_lines_diff(&ks, "kernel", &ss, "sim", c->context, NULL);
+	c->divergences += rc != 0;
 	if (rc) {
-		printf("%s: DIVERGES\n", path);
+		printf("%s: DIVERGES\n%s", path, whybuf ? whybuf : "");
 		log_lines_diff(&ks, "kernel", &ss, "sim", c->context, stdout);
 	} else {
-		printf("%s: match (%zu lines)\n", path, ks.n);
+		printf("%s: logs match (%zu lines)\n", path, ks.n);
 	}
+	if (failed)
+		printf("%s: %zu expectation%s failed\n", path, failed, failed == 1 ? "" : "s");
+	c->failed_expectations += failed;
 	log_lines_free(&ks);
 	log_lines_free(&ss);
+	run_result_free(&kr);
+	run_result_free(&sr);
+	free(whybuf);
 	trace_free(t);
-	return rc || mismatch ? EXIT_DIVERGE : 0;
+	return rc || failed ? EXIT_DIVERGE : 0;
 }
 
 static int worst(int a, int b)
@@ -265,16 +308,22 @@ static int worst(int a, int b)
 
 static int cmd_diff(struct cli *c, int argc, char **argv)
 {
-	int rc = 0, n = 0;
+	int rc = 0, n = 0, trouble = 0;
 
 	if (argc < 1)
 		return usage(stderr, help_diff, EXIT_TROUBLE);
 	for (int i = 0; i < argc; i++) {
 		int r = diff_one(c, argv[i]);
-		n += r == EXIT_DIVERGE;
+		trouble += r == EXIT_TROUBLE;
 		rc = worst(rc, r);
 	}
-	printf("%d trace%s, %d divergence%s\n", argc, argc == 1 ? "" : "s", n, n == 1 ? "" : "s");
+	n = c->divergences;
+	printf("%d trace%s, %d divergence%s, %zu expectation failure%s", argc,
+	       argc == 1 ? "" : "s", n, n == 1 ? "" : "s", c->failed_expectations,
+	       c->failed_expectations == 1 ? "" : "s");
+	if (trouble)
+		printf(", %d not run to the end (errors above)", trouble);
+	printf("\n");
 	return rc;
 }
 

@@ -6,6 +6,7 @@
 #include <time.h>
 #include "golden.h"
 #include "golden_cmp.h"
+#include "run_report.h"
 #include "variants.h"
 #include "xalloc.h"
 
@@ -140,10 +141,10 @@ static int record_one(const struct target *t, const char *path, const struct tar
 		return EXIT_TROUBLE;
 	}
 	for (size_t i = 0; i < o->nfails; i++)
-		fprintf(stderr, "%s:%d:%d: %s: expected '%s', got '%s'\n", path, o->fails[i].line,
-			o->fails[i].col,
-			strcmp(prof, GOLDEN_DEFAULT_PROFILE) ? "this kernel differs" : "expectation failed",
-			o->fails[i].expected, o->fails[i].got);
+		run_fail_print(stderr, path, o->fails[i].line, o->fails[i].col,
+			       strcmp(prof, GOLDEN_DEFAULT_PROFILE) ? "this kernel differs"
+								    : "expectation failed",
+			       o->fails[i].expected, o->fails[i].got, o->fails[i].why, NULL);
 	if (o->nfails && !strcmp(prof, GOLDEN_DEFAULT_PROFILE)) {
 		fprintf(stderr, "%s: not recorded: the kernel did not meet the expectations\n", path);
 		return EXIT_DIVERGE;
@@ -198,8 +199,8 @@ int golden_run_remote(const struct golden_cmd *g, const char *path)
 	for (size_t i = 0; i < o.lines.n; i++)
 		printf("%s\n", o.lines.lines[i]);
 	for (size_t i = 0; i < o.nfails; i++)
-		fprintf(stderr, "%s:%d:%d: expectation failed: expected '%s', got '%s'\n", path,
-			o.fails[i].line, o.fails[i].col, o.fails[i].expected, o.fails[i].got);
+		run_fail_print(stderr, path, o.fails[i].line, o.fails[i].col, "expectation failed",
+			       o.fails[i].expected, o.fails[i].got, o.fails[i].why, NULL);
 	rc = o.nfails ? EXIT_DIVERGE : 0;
 	target_outcome_free(&o);
 	return rc;

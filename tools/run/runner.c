@@ -14,6 +14,7 @@
 #include <sys/eventfd.h>
 #include <sys/socket.h>
 #include "runner.h"
+#include "run_expect.h"
 #include "run_mpx.h"
 #include "run_limits.h"
 #include "strbuf.h"
@@ -62,6 +63,7 @@ struct run_state {
 	struct run_fds open;	/* the fds the trace holds open (run_limits.h) */
 	struct mpx_buf *mpx;	/* per thread: the memory of its poll or select call (run_mpx.h) */
 	char *mpx_text;		/* the suffix of a poll, select or fcntl result */
+	enum run_expect_state *expect_state; /* per step: whether its expectation was compared */
 };
 
 static int name_fd(const struct run_state *s, int name, bool bad)
@@ -354,6 +356,8 @@ static void apply_process(struct run_state *s, size_t step, const struct sys_res
 
 	if (r->ret < 0 || (st->op != TOP_FORK && st->op != TOP_EXIT))
 		return;
+	if (st->op == TOP_EXIT && s->pending[st->target].busy)
+		s->expect_state[s->pending[st->target].step] = REXP_EXITED;
 	s->thread_started[st->target] = st->op == TOP_FORK;
 	s->pending[st->target].busy = false;
 }
@@ -430,22 +434,6 @@ static void make_entry(struct run_state *s, size_t step, int thread, const struc
 	}
 }
 
-static void check_expect(struct run_state *s, size_t step, const char *got)
-{
-	const struct trace_step *st = &s->t->steps[step];
-	struct run_result *res = s->res;
-	struct run_mismatch *m;
-
-	if (!st->expect || strcmp(st->expect, got) == 0)
-		return;
-	res->mismatches = xrealloc(res->mismatches, (res->nmismatches + 1) * sizeof(*m));
-	m = &res->mismatches[res->nmismatches++];
-	m->step = (int)step + 1;
-	m->loc = st->expect_loc;
-	m->expected = xstrdup(st->expect);
-	m->got = xstrdup(got);
-}
-
 /* Log a finished call of `step` on `thread` and check its expectation. */
 static void log_done(struct run_state *s, size_t step, int thread, const struct sys_result *r)
 {
@@ -455,7 +443,9 @@ static void log_done(struct run_state *s, size_t step, int thread, const struct 
 	make_entry(s, step, thread, r, &e, evs);
 	run_log_add(&s->res->log, &e);
 	free(evs);
-	check_expect(s, step, s->res->log.entries[s->res->log.n - 1].result);
+	s->expect_state[step] = REXP_DONE;
+	run_expect_check(s->t, step, s->res->log.entries[s->res->log.n - 1].result, r->watchdog,
+			 s->res);
 	run_fds_note(&s->open, &s->t->steps[step],
 		     name_fd(s, s->t->steps[step].obj, s->t->steps[step].obj_bad), r);
 	apply_fds(s, step, r);
@@ -690,15 +680,18 @@ static int settle(struct run_state *s)
 
 static int start_thread(struct run_state *s, int thread, char *err, size_t errlen)
 {
+	const struct trace_step *st = &s->t->steps[s->cur];
+
 	if (thread == 0 || s->thread_started[thread])
 		return 0;
 	if (s->t->threads[thread].process) { /* made by its fork step, or gone after exit */
-		snprintf(err, errlen, "thread '%s': its process is not running",
-			 s->t->threads[thread].name);
+		snprintf(err, errlen, "%s:%d:%d: error: thread '%s': its process is not running",
+			 s->t->path, st->loc.line, st->loc.col, s->t->threads[thread].name);
 		return -1;
 	}
 	if (s->ops->thread_new(s->b, thread, s->t->threads[thread].name) < 0) {
-		snprintf(err, errlen, "cannot start thread '%s'", s->t->threads[thread].name);
+		snprintf(err, errlen, "%s:%d:%d: error: cannot start thread '%s'", s->t->path,
+			 st->loc.line, st->loc.col, s->t->threads[thread].name);
 		return -1;
 	}
 	s->thread_started[thread] = true;
@@ -755,10 +748,14 @@ static int run_step(struct run_state *s, size_t i, char *err, size_t errlen)
 		s->pending[st->thread].busy = true;
 		s->pending[st->thread].step = (int)i;
 		s->pending[st->thread].stalled_ep = st->has_stall ? st->obj : -1;
+		s->expect_state[i] = REXP_BLOCKED;
 		log_blocks(s, i, st->thread, RUN_BLOCKS);
 	}
-	if (settle(s))
+	if (settle(s)) {
+		snprintf(err, errlen, "%s:%d:%d: error: the backend could not settle the threads",
+			 s->t->path, st->loc.line, st->loc.col);
 		return -1;
+	}
 	log_fdinfo_changes(s, i, log_from);
 	return check_invariants(s, st, err, errlen);
 }
@@ -797,21 +794,24 @@ static void state_free(struct run_state *s)
 		mpx_buf_free(&s->mpx[i]);
 	free(s->mpx);
 	free(s->mpx_text);
+	free(s->expect_state);
 }
 
 int run_trace(const struct trace *t, const struct backend_ops *ops, const struct run_options *o,
 	      struct run_result *res, char *err, size_t errlen)
 {
 	struct run_state s = { .t = t, .ops = ops, .res = res };
+	size_t step;
 	int rc = 0;
 
 	memset(res, 0, sizeof(*res));
-	if (run_limits_trace(t, err, errlen))
+	s.expect_state = xcalloc(t->nsteps + 1, sizeof(*s.expect_state));
+	if (run_limits_trace(t, err, errlen) || !(s.b = ops->open(o ? &o->cfg : NULL, err, errlen))) {
+		run_expect_finish(t, s.expect_state, true, 0, res);
+		free(s.expect_state);
 		return -1;
+	}
 	s.check = o && o->cfg.check;
-	s.b = ops->open(o ? &o->cfg : NULL, err, errlen);
-	if (!s.b)
-		return -1;
 	run_log_init(&res->log, t->path, ops->name, ops->version(s.b));
 	if (o && o->on_open)
 		o->on_open(o->after_step_ctx, s.b);
@@ -828,16 +828,18 @@ int run_trace(const struct trace *t, const struct backend_ops *ops, const struct
 	s.mpx_text = xcalloc(MPX_TEXT_LEN, 1);
 	for (size_t i = 0; i < t->nnames; i++)
 		s.kinds[i] = t->names[i].kind;
-	for (size_t i = 0; i < t->nsteps && rc == 0; i++) {
+	for (step = 0; step < t->nsteps && rc == 0; step++) {
 		size_t from = res->log.n;
-		rc = run_step(&s, i, err, errlen);
+		rc = run_step(&s, step, err, errlen);
 		if (rc == 0 && o && o->after_step) {
-			struct run_view v = { t, i, s.fds, &res->log, from, &s.regs };
+			struct run_view v = { t, step, s.fds, &res->log, from, &s.regs };
 			o->after_step(o->after_step_ctx, s.b, &v);
 		}
 	}
 	if (rc == 0)
 		log_still_pending(&s);
+	/* every expectation not compared by now failed: none passes unchecked */
+	run_expect_finish(t, s.expect_state, rc != 0, rc != 0 ? step - 1 : t->nsteps, res);
 	ops->close(s.b);
 	state_free(&s);
 	return rc;
@@ -849,6 +851,7 @@ void run_result_free(struct run_result *res)
 	for (size_t i = 0; i < res->nmismatches; i++) {
 		free(res->mismatches[i].expected);
 		free(res->mismatches[i].got);
+		free(res->mismatches[i].why);
 	}
 	free(res->mismatches);
 	memset(res, 0, sizeof(*res));

@@ -30,13 +30,23 @@ struct run_options {
 	void (*on_open)(void *ctx, struct backend *b);
 };
 
-/* A failed inline expectation. */
+/*
+ * A failed inline expectation: the call gave `got`; or it never completed
+ * and `why` (else NULL) says how: still blocked at the end, cut by the
+ * watchdog, never run because the run stopped (run_expect.c); got is then
+ * the same text.
+ */
 struct run_mismatch {
-	int step;
+	int step;		/* 1-based index of the step whose expectation failed */
 	struct trace_loc loc;
 	char *expected;
 	char *got;
+	char *why;
 };
+
+/* Print one failed expectation as "path:line:col: expectation failed: ...", then suffix. */
+void run_mismatch_print(const char *path, const struct run_mismatch *m, const char *suffix,
+			FILE *f);
 
 struct run_result {
 	struct run_log log;
@@ -46,7 +56,11 @@ struct run_result {
 
 /*
  * Run trace t on backend ops. 0 on success (expectation failures are in
- * res->mismatches); -1 when the run could not be done, with a message in err.
+ * res->mismatches, in step order); -1 when the run could not be done or
+ * stopped at a step, with a message in err ("path:line:col: error: ..." when
+ * a step stopped it). res->log then holds the log up to that step (res->log.trace
+ * is NULL if the backend never opened) and res->mismatches the expectations
+ * failed so far, those never checked included.
  */
 int run_trace(const struct trace *t, const struct backend_ops *ops, const struct run_options *o,
 	      struct run_result *res, char *err, size_t errlen);

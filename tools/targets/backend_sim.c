@@ -3,6 +3,7 @@
  * kernel (sim/epsim.h). Time is the world's virtual clock: a call of the main
  * thread that sleeps lets virtual time run until it finishes, and a call that
  * could never finish is cut by the same watchdog bound the kernel backend uses.
+ * Another thread's sleep parks it while the trace goes on, as on the kernel.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -317,7 +318,9 @@ static long sim_issue(struct backend *b, struct sim_thread *th, const struct sys
 		return epsim_dup2(w, tid, c->fd, c->fd2);
 	case SYS_SHUTDOWN:
 		return epsim_shutdown(w, tid, c->fd, c->op);
-	case SYS_NANOSLEEP:
+	case SYS_NANOSLEEP:	/* main lets virtual time run; another thread sleeps while the trace goes on */
+		if (th != b->threads[0])
+			return epsim_nanosleep(w, tid, (uint64_t)(c->num > 0 ? c->num : 0));
 		epsim_sleep(w, (uint64_t)c->num);
 		return 0;
 	default:

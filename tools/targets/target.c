@@ -96,6 +96,7 @@ void target_outcome_free(struct target_outcome *o)
 	for (size_t i = 0; i < o->nfails; i++) {
 		free(o->fails[i].expected);
 		free(o->fails[i].got);
+		free(o->fails[i].why);
 	}
 	free(o->fails);
 	free(o->error);
@@ -161,7 +162,8 @@ static void run_local(struct target *t, const char *path, struct target_outcome 
 		const struct run_mismatch *m = &res.mismatches[i];
 
 		o->fails[i] = (struct target_fail){ m->step, m->loc.line, m->loc.col,
-						    xstrdup(m->expected), xstrdup(m->got) };
+						    xstrdup(m->expected), xstrdup(m->got),
+						    m->why ? xstrdup(m->why) : NULL };
 	}
 	o->nfails = res.nmismatches;
 	run_result_free(&res);

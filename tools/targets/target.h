@@ -34,10 +34,10 @@ struct target {
 	double boot_secs;	/* qemu: from start to the first result */
 };
 
-/* A failed inline expectation. */
+/* A failed inline expectation; why (else NULL): how its call never completed (run_expect.h). */
 struct target_fail {
 	int step, line, col;
-	char *expected, *got;
+	char *expected, *got, *why;
 };
 
 enum target_status {

@@ -49,8 +49,9 @@ static void guest_write(FILE *f, const char *nonce, size_t i, const struct targe
 	for (size_t k = 0; k < o->lines.n; k++)
 		fprintf(f, "%s\n", o->lines.lines[k]);
 	for (size_t k = 0; k < o->nfails; k++)
-		fprintf(f, "@@%s fail %d %d %d\t%s\t%s\n", nonce, o->fails[k].step, o->fails[k].line,
-			o->fails[k].col, o->fails[k].expected, o->fails[k].got);
+		fprintf(f, "@@%s fail %d %d %d\t%s\t%s\t%s\n", nonce, o->fails[k].step,
+			o->fails[k].line, o->fails[k].col, o->fails[k].expected, o->fails[k].got,
+			o->fails[k].why ? o->fails[k].why : "");
 	if (o->status == TARGET_RAN)
 		fprintf(f, "@@%s end %zu ran\n", nonce, i);
 	else
@@ -124,13 +125,18 @@ static const char *frame(const char *line, const char *prefix, size_t plen, char
 static void parse_fail(struct target_outcome *o, const char *rest)
 {
 	struct target_fail f = { 0 };
-	const char *tab1 = strchr(rest, '\t'), *tab2 = tab1 ? strchr(tab1 + 1, '\t') : NULL;
+	const char *tab1 = strchr(rest, '\t'), *tab2 = tab1 ? strchr(tab1 + 1, '\t') : NULL, *tab3;
 
 	if (!tab2 || sscanf(rest, "%d %d %d", &f.step, &f.line, &f.col) != 3)
 		return;
 	f.expected = xcalloc((size_t)(tab2 - tab1), 1);
 	memcpy(f.expected, tab1 + 1, (size_t)(tab2 - tab1 - 1));
-	f.got = xstrdup(tab2 + 1);
+	tab3 = strchr(tab2 + 1, '\t');	/* then why, empty for a call that completed */
+	f.got = tab3 ? xcalloc((size_t)(tab3 - tab2), 1) : xstrdup(tab2 + 1);
+	if (tab3) {
+		memcpy(f.got, tab2 + 1, (size_t)(tab3 - tab2 - 1));
+		f.why = tab3[1] ? xstrdup(tab3 + 1) : NULL;
+	}
 	o->fails = xrealloc(o->fails, (o->nfails + 1) * sizeof(*o->fails));
 	o->fails[o->nfails++] = f;
 }

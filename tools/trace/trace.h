@@ -146,7 +146,7 @@ struct trace_step {
 	bool has_nfds;		/* poll/select nfds=N given (else: the pollfd count; highest fd + 1) */
 	long long nfds;
 	char *text;		/* the op as logged: its words joined by single spaces */
-	char *expect;		/* the inline expectation after `=>`, normalised, or NULL */
+	char *expect;		/* the inline expectation after `=>`, normalised (trace_expect.c), or NULL */
 	struct trace_loc expect_loc;
 };
 
@@ -198,6 +198,24 @@ void trace_format_sigset(uint64_t set, char *buf, size_t len);
 int trace_parse_oflag(const char *name, unsigned int *out);
 /* F_GETFL's flags as "rdonly|nonblock|async": the access mode, then flags, unknown bits in hex. */
 void trace_format_oflags(unsigned int flags, char *buf, size_t len);
+/*
+ * Expectations (trace_expect.c): normalise the text after `=>` for op the way
+ * the log renders a result (numbers in decimal, masks and signal sets in bit
+ * order, a wait's missing data= as data=*, any data); alternatives stay joined by " | ".
+ * 0 with *out allocated, or -1 with *why set (NULL: out of memory).
+ */
+int trace_expect_normalise(enum trace_opcode op, const char *s, size_t n, char **out,
+			   const char **why);
+/* Whether a rendered result is one of the expectation's alternatives. */
+bool trace_expect_matches(const char *expect, const char *got);
+bool trace_expect_has_alternatives(const char *expect);
+/*
+ * Warnings that do not stop a run (trace_lint.c): a name used after its file
+ * was closed, once another file may have taken its fd number. Printed to f as
+ * "path:line:col: warning: ..."; returns how many.
+ */
+int trace_lint(const struct trace *t, void *file /* FILE* */);
+
 /* Names of errno values: "EEXIST"; and back. */
 const char *trace_errno_name(int err);
 int trace_errno_value(const char *name);

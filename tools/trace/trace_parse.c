@@ -1676,32 +1676,10 @@ static char *join_words(const struct word *w, int n)
 	return s;
 }
 
-/* Single spaces between words, none just inside brackets. */
-static char *normalise_expect(const char *s, int n)
-{
-	char *out = malloc((size_t)n + 1);
-	size_t at = 0;
-	bool space = false;
-
-	if (!out)
-		return NULL;
-	for (int i = 0; i < n; i++) {
-		if (is_blank(s[i])) {
-			space = true;
-			continue;
-		}
-		if (space && at > 0 && out[at - 1] != '[' && s[i] != ']')
-			out[at++] = ' ';
-		space = false;
-		out[at++] = s[i];
-	}
-	out[at] = '\0';
-	return out;
-}
-
 /* Fill the expectation of st from the line. */
 static int parse_expect(struct parser *p, const struct line *ln, struct trace_step *st)
 {
+	const char *why = NULL;
 	int i = 0;
 
 	if (!ln->expect)
@@ -1711,8 +1689,9 @@ static int parse_expect(struct parser *p, const struct line *ln, struct trace_st
 	if (i == ln->expect_len)
 		return fail(p, ln->arrow_col + 2, "missing expectation after '=>'");
 	st->expect_loc = (struct trace_loc){ p->line, ln->arrow_col + 2 + i };
-	st->expect = normalise_expect(ln->expect, ln->expect_len);
-	return st->expect ? 0 : fail_oom(p);
+	if (trace_expect_normalise(st->op, ln->expect, (size_t)ln->expect_len, &st->expect, &why) == 0)
+		return 0;
+	return why ? fail(p, st->expect_loc.col, "%s", why) : fail_oom(p);
 }
 
 static int lookup_op(struct parser *p, const struct word *w, enum trace_opcode *op)
