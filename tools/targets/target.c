@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/utsname.h>
 #include "golden.h"
+#include "kprofile.h"
 #include "runner.h"
 #include "trace.h"
 #include "xalloc.h"
@@ -30,9 +31,14 @@ int target_parse(const char *spec, struct target *t, char *err, size_t errlen)
 {
 	memset(t, 0, sizeof(*t));
 	snprintf(t->name, sizeof(t->name), "%s", spec);
-	if (!strcmp(spec, "sim")) {
+	if (!strcmp(spec, "sim") || !strncmp(spec, "sim:", 4)) {
 		t->kind = TARGET_SIM;
 		t->ops = &sim_backend_ops;
+		if (spec[3] == ':' && (t->sim_kernel = kprofile_parse(spec + 4)) <= 0) {
+			snprintf(err, errlen, "epsim: unknown kernel profile '%s' (sim:6.1, sim:6.12, sim:6.18)",
+				 spec + 4);
+			return -1;
+		}
 		return 0;
 	}
 	if (!strcmp(spec, "kernel")) {
@@ -46,7 +52,8 @@ int target_parse(const char *spec, struct target *t, char *err, size_t errlen)
 	}
 	if (!strncmp(spec, "qemu:", 5))
 		return parse_qemu(spec + 5, t, err, errlen);
-	snprintf(err, errlen, "epsim: unknown target '%s' (sim, kernel, qemu:6.1, qemu:6.12, gvisor)",
+	snprintf(err, errlen,
+		 "epsim: unknown target '%s' (sim, sim:6.1, kernel, qemu:6.1, qemu:6.12, gvisor)",
 		 spec);
 	return -1;
 }
