@@ -38,6 +38,20 @@ foreach(trace ${EPSIM_TRACES})
   endif()
 endforeach()
 
+# The corpus on other kernels: one test per Debian cloud kernel image, the whole corpus in one
+# qemu boot, each trace against the goldens of that kernel (traces/golden/linux-X.Y) plus its
+# known variants. Where qemu, busybox-static or the image is missing the test is skipped
+# (exit 77) and says which package. Run in builds without sanitizers (the debug preset): the
+# guest runs this build's epsim under TCG.
+if(EPSIM_KERNEL_TESTS AND NOT CMAKE_C_FLAGS MATCHES "-fsanitize")
+  foreach(image 6.1 6.12)
+    add_test(NAME qemu.linux-${image} COMMAND epsim check --target qemu:${image} ${EPSIM_TRACES}
+      WORKING_DIRECTORY ${CMAKE_SOURCE_DIR})
+    set_tests_properties(qemu.linux-${image} PROPERTIES TIMEOUT 900 SKIP_RETURN_CODE 77
+      RESOURCE_LOCK qemu)
+  endforeach()
+endif()
+
 # epsim diagram (docs/diagrams.md): golden files per format (unit.test_diagram), the diagram
 # test traces against their kernel logs, every format checked on every trace, and a browser
 # test of the HTML stepper. Drawings and screenshots stay in build/.../test-artifacts/.
