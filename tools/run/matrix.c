@@ -22,7 +22,7 @@
 #define NVERDICTS (CMP_UNAVAILABLE + 1)
 
 const char *matrix_help =
-	"usage: epsim matrix [--targets LIST] [--json] [--svg FILE] [TRACE...]\n"
+	"usage: epsim matrix [--targets LIST] [--json] [--svg FILE] [--json-out FILE] [TRACE...]\n"
 	"  Run TRACEs (default: traces/*.trace) on every target and compare each log with\n"
 	"  the golden log of that target's kernel. Prints a table trace x target: match,\n"
 	"  known variant, differs at step N, no golden, trouble, not supported, or\n"
@@ -32,6 +32,7 @@ const char *matrix_help =
 	"                  qemu:6.1,qemu:6.12,gvisor)\n"
 	"  --json          print the matrix as one JSON document instead of the table\n"
 	"  --svg FILE      also draw the matrix as an SVG picture\n"
+	"  --json-out FILE also write the JSON document to FILE\n"
 	"  Exit 0 when every available cell matches (or is a known variant), 1 if a\n"
 	"  cell differs, 2 on trouble.\n";
 
@@ -313,17 +314,20 @@ int matrix_main(int argc, char **argv)
 	static const struct option opts[] = { { "targets", required_argument, NULL, 't' },
 					      { "json", no_argument, NULL, 'j' },
 					      { "svg", required_argument, NULL, 's' },
+					      { "json-out", required_argument, NULL, 'o' },
 					      { "help", no_argument, NULL, 'h' },
 					      { NULL, 0, NULL, 0 } };
-	const char *targets = default_targets, *svg = NULL;
+	const char *targets = default_targets, *svg = NULL, *json_out = NULL;
 	struct matrix *m = xcalloc(1, sizeof(*m));
 	glob_t g = { 0 };
 	bool json = false;
 	int ch, rc;
 
 	optind = 1;
-	while ((ch = getopt_long(argc, argv, "t:js:h", opts, NULL)) != -1) {
-		if (ch == 't')
+	while ((ch = getopt_long(argc, argv, "t:js:o:h", opts, NULL)) != -1) {
+		if (ch == 'o')
+			json_out = optarg;
+		else if (ch == 't')
 			targets = optarg;
 		else if (ch == 'j')
 			json = true;
@@ -360,6 +364,16 @@ int matrix_main(int argc, char **argv)
 	rc = matrix_status(m);
 	if (svg && write_svg(m, svg) != 0)
 		rc = 2;
+	if (json_out) {
+		FILE *f = fopen(json_out, "w");
+
+		if (f)
+			print_json(m, f);
+		if (!f || fclose(f) != 0) {
+			fprintf(stderr, "%s: error: cannot write\n", json_out);
+			rc = 2;
+		}
+	}
 	free(m->cells);
 	globfree(&g);
 	free(m);
