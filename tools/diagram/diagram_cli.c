@@ -33,7 +33,7 @@ const char diagram_help[] =
 	"    html      one self-contained page that steps through the trace\n"
 	"  --step N          step to draw (dot), highlight (svg) or open at (html), from 1\n"
 	"  --steps A:B       draw steps A to B only (default: all, at most the first 250)\n"
-	"  --kernel-log FILE annotate with the kernel's log FILE (e.g. TRACE.expected)\n"
+	"  --kernel-log FILE annotate with the kernel's log FILE (e.g. a golden log)\n"
 	"  --kernel          run TRACE on this machine's kernel too and annotate with its log\n"
 	"  -o FILE           write to FILE (default: standard output)\n"
 	"  --all DIR         write NAME.svg, NAME.dot, NAME.mermaid.md, NAME.perfetto.json and\n"
