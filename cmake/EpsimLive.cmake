@@ -7,7 +7,7 @@ target_link_libraries(epsim_live PRIVATE epsim_core Threads::Threads)
 set_target_properties(epsim_live PROPERTIES OUTPUT_NAME epsim_live
   LINK_DEPENDS ${CMAKE_SOURCE_DIR}/tools/live/lib/libepsim_live.map)
 target_link_options(epsim_live PRIVATE
-  -Wl,--version-script=${CMAKE_SOURCE_DIR}/tools/live/lib/libepsim_live.map -Wl,-z,defs)
+  -Wl,--version-script=${CMAKE_SOURCE_DIR}/tools/live/lib/libepsim_live.map)
 
 # The C self-test, natively and under live mode; CPython's epoll and selectors tests (same
 # result with and without live mode); redis-benchmark against redis-server under live mode;
@@ -15,6 +15,10 @@ target_link_options(epsim_live PRIVATE
 # A missing package makes its test print "skipped: PACKAGE unavailable" and count as skipped.
 add_executable(live_selftest ${CMAKE_SOURCE_DIR}/tests/live/live_selftest.c)
 target_link_libraries(live_selftest PRIVATE Threads::Threads)
+# A sanitizer runtime cannot be preloaded into other programs: live tests run in plain builds.
+if(CMAKE_C_FLAGS MATCHES "sanitize")
+  return()
+endif()
 set(EPSIM_LIVE_DIR ${CMAKE_SOURCE_DIR}/tests/live)
 add_test(NAME live.selftest.native COMMAND live_selftest)
 add_test(NAME live.selftest.live COMMAND epsim live -- $<TARGET_FILE:live_selftest>)
@@ -32,3 +36,6 @@ set_tests_properties(live.redis PROPERTIES TIMEOUT 900 LABELS live SKIP_RETURN_C
 set_tests_properties(live.node_http PROPERTIES TIMEOUT 180 LABELS live SKIP_RETURN_CODE 77)
 set_tests_properties(live.cpython.asyncio PROPERTIES TIMEOUT 900 LABELS live-long
   SKIP_RETURN_CODE 77)
+add_test(NAME live.record_shadow COMMAND ${EPSIM_LIVE_DIR}/run_record_shadow.sh
+  $<TARGET_FILE:epsim> $<TARGET_FILE:live_selftest>)
+set_tests_properties(live.record_shadow PROPERTIES TIMEOUT 600 LABELS live)

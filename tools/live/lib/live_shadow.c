@@ -25,7 +25,7 @@
 #include "fdtable.h"
 #include "file.h"
 
-#define SHADOW_MAX 1024
+#define SHADOW_MAX 65536	/* events one kernel wait of the shadow harvests at most */
 
 /* One item as registered: (instance, fd) -> interest. */
 struct shadow_key {
@@ -50,7 +50,8 @@ struct live_shadow {
 	struct shadow_inst *insts;
 	struct shadow_item *items;
 	uint64_t waits, timing, unexplained, ctl_diff;
-	struct epoll_event kev[SHADOW_MAX];
+	struct epoll_event *kev;
+	int kevcap;
 };
 
 static struct live_state *shadow_exit_state;
@@ -196,7 +197,8 @@ void live_shadow_ctl(struct live_state *st, int epfd, int op, int fd,
 	int target = fd;
 	long kret;
 
-	if (kfd < 0 || ret == -EFAULT)	/* the event was not readable: nothing to mirror */
+	/* no event to mirror; or an fd of the library's own, which the kernel would take */
+	if (kfd < 0 || ret == -EFAULT || live_kind(fd) == LIVE_FD_PRIVATE)
 		return;
 	if (live_kind(fd) == LIVE_FD_EPOLL && (target = shadow_kfd(st, fd)) < 0)
 		return;
@@ -297,8 +299,15 @@ void live_shadow_wait(struct live_state *st, int epfd, int maxevents,
 
 	if (kfd < 0 || ret < 0)
 		return;
-	kn = live_sys(SYS_epoll_wait, kfd, (long)s->kev,
-		      maxevents > SHADOW_MAX || maxevents <= 0 ? SHADOW_MAX : maxevents, 0, 0, 0);
+	maxevents = maxevents > SHADOW_MAX || maxevents <= 0 ? SHADOW_MAX : maxevents;
+	if (s->kevcap < maxevents) {
+		struct epoll_event *k = realloc(s->kev, (size_t)maxevents * sizeof(*k));
+		if (!k)
+			return;
+		s->kev = k;
+		s->kevcap = maxevents;
+	}
+	kn = live_sys(SYS_epoll_wait, kfd, (long)s->kev, maxevents, 0, 0, 0);
 	if (kn < 0)
 		return;
 	s->waits++;
