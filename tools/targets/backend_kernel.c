@@ -68,6 +68,8 @@
 #include "kernel_calls.h"
 #include "kernel_fds.h"
 #include "kernel_child.h"
+#include "kernel_signals.h"
+#include "kernel_asleep.h"
 #include "kernel_tcp.h"
 #include "kernel_mpx.h"
 #include "kernel_uring.h"
@@ -92,7 +94,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#define WAKE_SIGNAL SIGUSR2
+#define WAKE_SIGNAL KERNEL_WAKE_SIGNAL
 #define DEFAULT_WATCHDOG_MS 2000
 #define POLL_MS 1		/* between two asleep checks */
 #define KICK_MS 10		/* between two interrupting signals */
@@ -171,89 +173,6 @@ struct backend {
 	sigset_t opener_mask;		/* the opening thread's mask, blocking the trace signals while open */
 	bool opener_masked;
 };
-
-/* -------------------------------------------------------------- signal */
-
-/*
- * Signal dispositions while a backend is open, shared by every open backend
- * (the only global mutable state): the watchdog's wake signal and the trace
- * signals SIGUSR1 and SIGIO get handlers that do nothing (no SA_RESTART, so a blocked
- * call returns EINTR); SIGPIPE is ignored so that EPIPE is a result, as in
- * the simulator, not the end of the process.
- */
-static pthread_mutex_t sig_lock = PTHREAD_MUTEX_INITIALIZER;
-static int sig_users;
-
-static const int handled_signals[] = { WAKE_SIGNAL, SIGUSR1, SIGPIPE, SIGIO };
-#define NHANDLED (sizeof(handled_signals) / sizeof(handled_signals[0]))
-static struct sigaction sig_saved[NHANDLED];
-
-/* The signals a trace sends (signal, kill, fcntl setsig): added to set. */
-static void trace_signals_add(sigset_t *set)
-{
-	sigaddset(set, SIGUSR1);
-	sigaddset(set, SIGIO);
-}
-
-static void wake_handler(int sig)
-{
-	(void)sig;	/* only there to make a blocked syscall fail with EINTR */
-}
-
-static int install_dispositions(void)
-{
-	for (size_t i = 0; i < NHANDLED; i++) {
-		struct sigaction sa;
-
-		memset(&sa, 0, sizeof(sa));
-		sa.sa_handler = handled_signals[i] == SIGPIPE ? SIG_IGN : wake_handler;
-		sigemptyset(&sa.sa_mask);
-		sa.sa_flags = 0;	/* no SA_RESTART: the syscall returns EINTR */
-		if (sigaction(handled_signals[i], &sa, &sig_saved[i]) != 0) {
-			while (i-- > 0)
-				sigaction(handled_signals[i], &sig_saved[i], NULL);
-			return -1;
-		}
-	}
-	return 0;
-}
-
-/*
- * `kill main SIG` goes to the process, and the kernel gives it to a thread
- * that does not block it: the opening thread (the process's first, which the
- * kernel tries first) blocks the trace signals while the backend is open, as
- * the proxies of children do, so only trace threads can take one.
- */
-static void block_trace_signals(struct backend *b)
-{
-	sigset_t set;
-
-	sigemptyset(&set);
-	trace_signals_add(&set);
-	b->opener_masked = pthread_sigmask(SIG_BLOCK, &set, &b->opener_mask) == 0;
-}
-
-static int signal_acquire(void)
-{
-	int rc = 0;
-
-	pthread_mutex_lock(&sig_lock);
-	if (sig_users == 0)
-		rc = install_dispositions();
-	if (rc == 0)
-		sig_users++;
-	pthread_mutex_unlock(&sig_lock);
-	return rc;
-}
-
-static void signal_release(void)
-{
-	pthread_mutex_lock(&sig_lock);
-	if (--sig_users == 0)
-		for (size_t i = 0; i < NHANDLED; i++)
-			sigaction(handled_signals[i], &sig_saved[i], NULL);
-	pthread_mutex_unlock(&sig_lock);
-}
 
 /*
  * A wait whose copy into slot k stalls: slots [0, k) lie on ordinary pages
@@ -356,7 +275,7 @@ static void *worker_main(void *arg)
 	sigemptyset(&set);
 	sigaddset(&set, WAKE_SIGNAL);
 	if (!w->proxy)	/* a trace thread takes the trace signals; a child's proxy never does */
-		trace_signals_add(&set);
+		kernel_trace_signals_add(&set);
 	pthread_sigmask(SIG_UNBLOCK, &set, NULL);
 
 	pthread_mutex_lock(&w->lock);
@@ -486,83 +405,12 @@ static void worker_stop(struct worker *w)
 	free(w);
 }
 
-/* ------------------------------------------------------------ asleep */
-
-static int read_small(const char *path, char *buf, size_t len)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	ssize_t n;
-
-	if (fd < 0)
-		return -1;
-	n = read(fd, buf, len - 1);
-	close(fd);
-	if (n < 0)
-		return -1;
-	buf[n] = '\0';
-	return 0;
-}
-
-/* The system call a call can sleep in, or -1 if it never blocks. */
-static long blocking_sysno(enum sys_nr nr)
-{
-	switch (nr) {
-	case SYS_EPOLL_WAIT:
-		return SYS_epoll_wait;
-	case SYS_EPOLL_PWAIT:
-		return SYS_epoll_pwait;
-	case SYS_EPOLL_PWAIT2:
-		return SYS_epoll_pwait2;
-	case SYS_READ:
-		return SYS_read;
-	case SYS_WRITE:
-		return SYS_write;
-	case SYS_NANOSLEEP:
-		return SYS_clock_nanosleep;
-	case SYS_ACCEPT4:
-		return SYS_accept4;
-	case SYS_CONNECT:
-		return SYS_connect;
-	case SYS_POLL:
-		return SYS_poll;
-	case SYS_SELECT:
-		return SYS_select;
-	case SYS_URING_WAIT:
-		return SYS_io_uring_enter;
-	default:
-		return -1;
-	}
-}
-
-/* One check: the task sleeps ('S') inside system call `sysno`. */
-static bool task_asleep_in(pid_t pid, pid_t tid, long sysno)
-{
-	char path[64], buf[512];
-	const char *p;
-	char *end;
-	long nr;
-
-	snprintf(path, sizeof(path), "/proc/%d/task/%d/stat", (int)pid, (int)tid);
-	if (read_small(path, buf, sizeof(buf)) != 0)
-		return false;
-	p = strrchr(buf, ')');
-	if (!p || p[1] != ' ' || p[2] != 'S')
-		return false;
-	snprintf(path, sizeof(path), "/proc/%d/task/%d/syscall", (int)pid, (int)tid);
-	if (read_small(path, buf, sizeof(buf)) != 0)
-		return false;
-	nr = strtol(buf, &end, 10);
-	return end != buf && nr == sysno;
-}
-
 /* The worker's current call can block and it looks asleep in it. */
 static bool worker_looks_asleep(struct worker *w)
 {
-	long sysno = blocking_sysno(w->call.nr);
-
 	if (w->proc.pid)	/* a child process's only thread */
-		return sysno >= 0 && task_asleep_in(w->proc.pid, w->proc.pid, sysno);
-	return sysno >= 0 && task_asleep_in(getpid(), w->tid, sysno);
+		return kernel_asleep_in_call(w->proc.pid, w->proc.pid, w->call.nr);
+	return kernel_asleep_in_call(getpid(), w->tid, w->call.nr);
 }
 
 /* ------------------------------------------------------------ submit */
@@ -815,22 +663,6 @@ static int submit_stalled(struct backend *b, struct worker *w, long long bound_m
 	}
 }
 
-/* A signal the tool can take: one whose handler does nothing, 0 (none, or SIGIO), or invalid. */
-static bool signal_harmless(long long sig)
-{
-	return sig <= 0 || sig > 64 || sig == SIGUSR1 || sig == SIGIO || sig == WAKE_SIGNAL;
-}
-
-/* Calls that would send the tool a signal that kills or stops it are never made. */
-static bool call_signals_harmless(const struct sys_call *c)
-{
-	if (c->nr == SYS_TGKILL || c->nr == SYS_KILL)
-		return signal_harmless(c->op);
-	if (c->nr == SYS_FCNTL && c->op == F_SETSIG)
-		return signal_harmless(c->num);
-	return true;
-}
-
 static int kernel_submit(struct backend *b, int thread, const struct sys_call *call,
 			 struct sys_result *res)
 {
@@ -838,7 +670,7 @@ static int kernel_submit(struct backend *b, int thread, const struct sys_call *c
 	struct sys_call resolved;
 	long long bound;
 
-	if (!w || !call || !res || !call_signals_harmless(call))
+	if (!w || !call || !res || !kernel_call_signals_harmless(call))
 		return -1;
 	if (call->nr == SYS_UNSTALL)
 		return submit_unstall(b, call, res);
@@ -986,7 +818,7 @@ static void kernel_close(struct backend *b)
 	kernel_urings_free(b->urings);
 	if (b->opener_masked)	/* a process signal nobody took is handled here, by the no-op handler */
 		pthread_sigmask(SIG_SETMASK, &b->opener_mask, NULL);
-	signal_release();
+	kernel_signals_release();
 	pthread_mutex_destroy(&b->fd_lock);
 	free(b->workers);
 	fdset_free(&b->created);
@@ -1051,7 +883,7 @@ static struct backend *kernel_open(const struct backend_config *cfg, char *err,
 	b->watchdog_ms = cfg && cfg->watchdog_ms > 0 ? cfg->watchdog_ms
 						     : DEFAULT_WATCHDOG_MS;
 	pthread_mutex_init(&b->fd_lock, NULL);
-	if (signal_acquire() != 0) {
+	if (kernel_signals_acquire() != 0) {
 		pthread_mutex_destroy(&b->fd_lock);
 		free(b);
 		if (err && errlen)
@@ -1059,7 +891,7 @@ static struct backend *kernel_open(const struct backend_config *cfg, char *err,
 				 strerror(errno));
 		return NULL;
 	}
-	block_trace_signals(b);
+	b->opener_masked = kernel_block_trace_signals(&b->opener_mask);
 	if (uname(&u) != 0)
 		return open_fail(b, err, errlen, "uname");
 	snprintf(b->release, sizeof(b->release), "%s", u.release);
