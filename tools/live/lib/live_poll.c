@@ -52,6 +52,15 @@ static bool live_poll_refresh_fds(const struct pollfd *fds, nfds_t n)
 	return true;
 }
 
+/*
+ * glibc declares poll's and ppoll's array write-only (__attr_access), so gcc
+ * takes the caller's pollfds for uninitialised when we read them here; they
+ * are the program's input, read through live_copy_in.
+ */
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#endif
 int poll(struct pollfd *fds, nfds_t nfds, int timeout)
 {
 	struct timespec ts = { timeout / 1000, (long)(timeout % 1000) * 1000000 };
@@ -80,6 +89,9 @@ int ppoll(struct pollfd *fds, nfds_t nfds, const struct timespec *tmo, const sig
 	return live_sys_ret(live_sys(SYS_ppoll, (long)fds, (long)nfds, (long)tmo, (long)sigmask, 8,
 				     0));
 }
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic pop
+#endif
 
 /* The instances among select's read set. */
 static void live_select_refresh(int nfds, const fd_set *rfds)
