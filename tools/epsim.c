@@ -21,6 +21,7 @@
 #include "target.h"
 #include "trace.h"
 #include "variants.h"
+#include "version.h"
 #include "xalloc.h"
 
 #define EXIT_DIVERGE 1
@@ -55,7 +56,8 @@ static const char *usage_text =
 	"  help    show help for a command\n"
 	"\n"
 	"Exit status: 0 success, 1 divergence or failed expectation, 2 trouble.\n"
-	"Run 'epsim help COMMAND' for a command's options.\n";
+	"Run 'epsim help COMMAND' for a command's options; 'epsim --version' for the version\n"
+	"and the kernel profiles the simulator models.\n";
 
 static const char *help_run =
 	"usage: epsim run [--target T] [--json] [--state] [--check] [--stats] TRACE\n"
@@ -406,6 +408,10 @@ int main(int argc, char **argv)
 
 	if (!cmd)
 		return usage(stderr, usage_text, EXIT_TROUBLE);
+	if (!strcmp(cmd, "--version") || !strcmp(cmd, "version")) {
+		epsim_print_version(stdout);
+		return 0;
+	}
 	if (!strcmp(cmd, "help") || !strcmp(cmd, "--help") || !strcmp(cmd, "-h")) {
 		const char *h = command_help(argc > 2 ? argv[2] : NULL);
 		return h ? usage(stdout, h, 0) : usage(stderr, usage_text, EXIT_TROUBLE);

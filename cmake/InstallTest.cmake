@@ -1,0 +1,60 @@
+# The install test (ctest install.pkg_config): cmake --install into a temporary prefix, build
+# tests/install/tiny.c against the installed libepsim through pkg-config (shared) and against
+# libepsim.a (static), run both, and check the installed epsim, its man page and epsim.pc.
+# Run with -DBUILD=<build dir> -DSRC=<source dir> -DWORK=<scratch dir> -DLIBDIR=<lib dir>
+# -DCC=<compiler> -DLIVE=<ON if libepsim_live.so is built>.
+cmake_policy(SET CMP0007 NEW)
+function(run)
+  execute_process(COMMAND ${ARGN} RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
+  if(NOT rc EQUAL 0)
+    string(REPLACE ";" " " cmd "${ARGN}")
+    message(FATAL_ERROR "failed (${rc}): ${cmd}\n${out}${err}")
+  endif()
+  set(out "${out}" PARENT_SCOPE)
+endfunction()
+
+set(prefix ${WORK}/prefix)
+file(REMOVE_RECURSE ${WORK})
+file(MAKE_DIRECTORY ${WORK})
+run(${CMAKE_COMMAND} --install ${BUILD} --prefix ${prefix})
+
+set(want bin/epsim ${LIBDIR}/libepsim.a ${LIBDIR}/libepsim.so ${LIBDIR}/pkgconfig/epsim.pc
+  include/epsim/epsim.h include/epsim/epsim_version.h share/man/man1/epsim.1)
+if(LIVE)
+  list(APPEND want ${LIBDIR}/libepsim_live.so)
+endif()
+foreach(f ${want})
+  if(NOT EXISTS ${prefix}/${f})
+    message(FATAL_ERROR "not installed: ${f}")
+  endif()
+endforeach()
+
+set(ENV{PKG_CONFIG_PATH} ${prefix}/${LIBDIR}/pkgconfig)
+run(pkg-config --cflags --libs epsim)
+string(STRIP "${out}" flags)
+separate_arguments(flags UNIX_COMMAND "${flags}")
+run(${CC} -Wall -Werror ${SRC}/tests/install/tiny.c ${flags} -o ${WORK}/tiny_shared)
+set(ENV{LD_LIBRARY_PATH} ${prefix}/${LIBDIR})
+run(${WORK}/tiny_shared)
+message(STATUS "shared: ${out}")
+run(pkg-config --cflags epsim)
+string(STRIP "${out}" cflags)
+separate_arguments(cflags UNIX_COMMAND "${cflags}")
+run(${CC} -Wall -Werror ${SRC}/tests/install/tiny.c ${cflags} ${prefix}/${LIBDIR}/libepsim.a
+  -o ${WORK}/tiny_static)
+unset(ENV{LD_LIBRARY_PATH})
+run(${WORK}/tiny_static)
+message(STATUS "static: ${out}")
+
+run(${prefix}/bin/epsim --version)
+if(NOT out MATCHES "^epsim [0-9]+\\.[0-9]+\\.[0-9]+\nkernel profiles: [0-9]")
+  message(FATAL_ERROR "epsim --version printed: ${out}")
+endif()
+file(STRINGS ${prefix}/share/man/man1/epsim.1 man)
+list(GET man 0 first)
+if(NOT first MATCHES "^\\.TH EPSIM 1" OR NOT man MATCHES "\\.SS run")
+  message(FATAL_ERROR "epsim.1 is not a man page with the commands: ${first}")
+endif()
+run(pkg-config --modversion epsim)
+message(STATUS "installed epsim ${out}")
+file(REMOVE_RECURSE ${WORK})
