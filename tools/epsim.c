@@ -10,10 +10,12 @@
 #include <sys/utsname.h>
 #include "diagram.h"
 #include "fuzz.h"
-#include "live_cli.h"
 #include "golden_cmds.h"
+#include "kprofile.h"
+#include "live_cli.h"
 #include "logdiff.h"
 #include "lograce.h"
+#include "profiles_cmd.h"
 #include "run_report.h"
 #include "runner.h"
 #include "statedump.h"
@@ -35,6 +37,7 @@ struct cli {
 	bool state;
 	bool check;	/* --check: simulator invariants after every step */
 	bool stats;	/* --stats: the simulator's cost counters per step (stats_report.c) */
+	int kernel;	/* --kernel: the simulator's kernel profile (sim/kprofile.h); 0: default */
 	int context;
 	const char *out;
 	size_t failed_expectations;	/* diff: steps whose expectation failed, over all traces */
@@ -52,6 +55,7 @@ static const char *usage_text =
 	"  matrix  run the corpus on every available target and tabulate the results\n"
 	"  diagram draw a trace run on the simulator: svg, dot, mermaid, perfetto, html\n"
 	"  fuzz    run random traces on both backends; shrink and save the first divergence\n"
+	"  profiles list the simulator's kernel profiles and the behaviours they switch\n"
 	"  live    run a real program with its epoll calls answered by the simulator\n"
 	"  help    show help for a command\n"
 	"\n"
@@ -64,6 +68,7 @@ static const char *help_run =
 	"  Run TRACE and print its result log (text, or JSON with --json).\n"
 	"  --target T    sim (default), kernel, qemu:6.1, qemu:6.12 or gvisor (--backend:\n"
 	"                the same); --json, --state and --stats need sim or kernel\n"
+	"  --kernel R    (sim) the kernel profile: 6.1, 6.12 or 6.18 (default)\n"
 	"  --json        print the log as one JSON document (schema 1)\n"
 	"  --state       (sim) print the simulator's epoll state after every step\n"
 	"  --check       (sim) check the simulator's invariants after every step; a\n"
@@ -75,7 +80,7 @@ static const char *help_run =
 	"  reported as FILE:LINE:COL: expectation failed: ...; exit status 1. A runtime\n"
 	"  error prints the log up to its step, then FILE:LINE:COL: error: ...; exit 2.\n";
 static const char *help_diff =
-	"usage: epsim diff [--context N] [--check] TRACE...\n"
+	"usage: epsim diff [--context N] [--check] [--kernel R] TRACE...\n"
 	"  Run each TRACE on the simulator and on the kernel and compare the logs step by\n"
 	"  step. Prints the first divergence with N lines around it (default 3).\n"
 	"  Inline expectations are checked on both backends, those on blocking calls\n"
@@ -83,17 +88,19 @@ static const char *help_diff =
 	"  failed it, in step order, and is counted apart from divergences. A step\n"
 	"  whose expectation lists alternatives (A | B) is a legal race: its call's\n"
 	"  completions are compared as a set, each one of the alternatives.\n"
+	"  The simulator runs the kernel profile R, by default the running kernel's\n"
+	"  release when it has a profile (6.1, 6.12, 6.18), else 6.18.\n"
 	"  Exit 0 if every trace matches and every expectation holds, 1 on a divergence\n"
 	"  or a failed expectation, 2 on trouble.\n";
 static const char *help_check =
-	"usage: epsim check [--target T] [--check] TRACE...\n"
+	"usage: epsim check [--target T] [--check] [--kernel R] TRACE...\n"
 	"  Run each TRACE on target T and compare its log with the golden log of T's kernel,\n"
 	"  traces/golden/linux-X.Y/NAME.log (recorded from a real kernel by 'epsim record').\n"
-	"  T: sim (default), kernel (this machine), qemu:6.1, qemu:6.12 (a Debian kernel\n"
-	"  under qemu, one boot per batch), gvisor (runsc). --backend is an alias of\n"
-	"  --target. A difference listed in traces/variants.tsv for this kernel build is a\n"
-	"  known variant (exit 0). A missing golden log is trouble (exit 2); a target\n"
-	"  unavailable here is skipped (exit 77).\n"
+	"  T: sim (default; its profile --kernel R), kernel (this machine), qemu:6.1,\n"
+	"  qemu:6.12 (a Debian kernel under qemu, one boot per batch), gvisor (runsc).\n"
+	"  --backend is an alias of --target. A difference listed in traces/variants.tsv\n"
+	"  for this kernel build is a known variant (exit 0). A missing golden log is\n"
+	"  trouble (exit 2); a target unavailable here is skipped (exit 77).\n"
 	"  An empty golden log, or one whose header does not name a kernel, is trouble.\n"
 	"  Inline expectations are checked as by 'run' (a failure is exit 1 even when the\n"
 	"  log matches); a step whose expectation lists alternatives (A | B) is a legal\n"
@@ -133,12 +140,14 @@ static const char *command_help(const char *cmd)
 		return diagram_help;
 	if (!strcmp(cmd, "fuzz"))
 		return fuzz_help;
-	if (!strcmp(cmd, "live"))
-		return live_help;
 	if (!strcmp(cmd, "matrix"))
 		return matrix_help;
 	if (!strcmp(cmd, "guest-batch"))
 		return help_guest;
+	if (!strcmp(cmd, "profiles"))
+		return profiles_help;
+	if (!strcmp(cmd, "live"))
+		return live_help;
 	return NULL;
 }
 
@@ -211,6 +220,7 @@ static int cmd_run(struct cli *c, int argc, char **argv)
 	if (!t)
 		return EXIT_TROUBLE;
 	o.cfg.check = c->check;
+	o.cfg.kernel_release = c->kernel;
 	if (c->stats && (c->backend != &sim_backend_ops || c->state || c->json)) {
 		fprintf(stderr, "epsim: --stats needs the sim backend, without --state or --json\n");
 		trace_free(t);
@@ -244,9 +254,9 @@ static int cmd_run(struct cli *c, int argc, char **argv)
 
 /* Run a trace and give its log lines; -1 on trouble. */
 static int lines_of(const struct trace *t, const struct backend_ops *ops, struct log_lines *l,
-		    struct run_result *keep, bool check)
+		    struct run_result *keep, bool check, int kernel)
 {
-	struct run_options o = { .cfg.check = check };
+	struct run_options o = { .cfg.check = check, .cfg.kernel_release = kernel };
 	struct run_result res;
 
 	if (run_one(t, ops, &o, &res) != 0)
@@ -254,6 +264,18 @@ static int lines_of(const struct trace *t, const struct backend_ops *ops, struct
 	log_lines_from_log(&res.log, l);
 	*keep = res;	/* the caller reports its failed expectations and frees it */
 	return 0;
+}
+
+/* The profile to compare with the running kernel: the one asked for, else the running kernel's. */
+static int live_profile(int asked)
+{
+	struct utsname u;
+	int rel;
+
+	if (asked > 0 || uname(&u) != 0)
+		return asked;
+	rel = kprofile_from_uname(u.release);
+	return rel > 0 ? rel : 0;
 }
 
 static int diff_one(struct cli *c, const char *path)
@@ -268,11 +290,11 @@ static int diff_one(struct cli *c, const char *path)
 
 	if (!t)
 		return EXIT_TROUBLE;
-	if (lines_of(t, &kernel_backend_ops, &ks, &kr, false) != 0) {
+	if (lines_of(t, &kernel_backend_ops, &ks, &kr, false, 0) != 0) {
 		trace_free(t);
 		return EXIT_TROUBLE;
 	}
-	if (lines_of(t, &sim_backend_ops, &ss, &sr, c->check) != 0) {
+	if (lines_of(t, &sim_backend_ops, &ss, &sr, c->check, live_profile(c->kernel)) != 0) {
 		log_lines_free(&ks);
 		run_result_free(&kr);
 		trace_free(t);
@@ -335,6 +357,8 @@ static int cmd_check(struct cli *c, int argc, char **argv)
 
 	if (argc < 1)
 		return usage(stderr, help_check, EXIT_TROUBLE);
+	if (c->kernel > 0)
+		c->target.sim_kernel = c->kernel;	/* --kernel R; sim:R already set it */
 	c->target.check = c->check;
 	return golden_check(&g, argc, argv);
 }
@@ -357,8 +381,8 @@ static int parse_options(struct cli *c, const char *cmd, int argc, char **argv)
 		{ "backend", required_argument, NULL, 'b' }, { "json", no_argument, NULL, 'j' },
 		{ "state", no_argument, NULL, 's' },	     { "check", no_argument, NULL, 'K' },
 		{ "stats", no_argument, NULL, 'S' },	     { "context", required_argument, NULL, 'c' },
-		{ "help", no_argument, NULL, 'h' },	     { "target", required_argument, NULL, 'b' },
-		{ NULL, 0, NULL, 0 }
+		{ "help", no_argument, NULL, 'h' },	     { "kernel", required_argument, NULL, 'k' },
+		{ "target", required_argument, NULL, 'b' },  { NULL, 0, NULL, 0 }
 	};
 	char err[256];
 	int ch;
@@ -388,6 +412,14 @@ static int parse_options(struct cli *c, const char *cmd, int argc, char **argv)
 			break;
 		case 'c':
 			c->context = atoi(optarg);
+			break;
+		case 'k':
+			c->kernel = kprofile_parse(optarg);
+			if (c->kernel < 0) {
+				fprintf(stderr, "epsim: unknown kernel profile '%s' (6.1, 6.12 or 6.18)\n",
+					optarg);
+				return -1;
+			}
 			break;
 		case 'h':
 			fputs(command_help(cmd), stdout);
@@ -424,6 +456,8 @@ int main(int argc, char **argv)
 		return diagram_main(argc - 1, argv + 1);
 	if (!strcmp(cmd, "fuzz"))
 		return fuzz_main(argc - 1, argv + 1);
+	if (!strcmp(cmd, "profiles"))
+		return profiles_main(argc - 1, argv + 1);
 	if (!strcmp(cmd, "live"))
 		return live_main(argc - 1, argv + 1);
 	if (!strcmp(cmd, "matrix"))

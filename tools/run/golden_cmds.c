@@ -73,12 +73,14 @@ static int check_one(const struct golden_cmd *g, const char *path, const struct 
 	free(vp);
 	if (r.verdict == CMP_DIFFERS)
 		return EXIT_DIVERGE;
+	if (r.verdict == CMP_UNSUPPORTED)
+		return EXIT_UNAVAILABLE;	/* said so on stderr; never a pass */
 	return r.verdict == CMP_MATCH || r.verdict == CMP_VARIANT ? 0 : EXIT_TROUBLE;
 }
 
 int golden_check(const struct golden_cmd *g, int argc, char **argv)
 {
-	int counts[CMP_UNAVAILABLE + 1] = { 0 }, rc = 0;
+	int counts[CMP_UNAVAILABLE + 1] = { 0 }, rc = 0, unsupported = 0;
 	struct target_outcome *o;
 	double secs;
 
@@ -88,16 +90,21 @@ int golden_check(const struct golden_cmd *g, int argc, char **argv)
 	for (int i = 0; i < argc; i++) {
 		int r = check_one(g, argv[i], &o[i], counts);
 
-		rc = r > rc ? r : rc;
+		if (r == EXIT_UNAVAILABLE)
+			unsupported++;	/* exit 77 only when no trace ran (ctest: skipped) */
+		else
+			rc = r > rc ? r : rc;
 		target_outcome_free(&o[i]);
 	}
 	free(o);
+	if (rc == 0 && unsupported == argc)
+		rc = EXIT_UNAVAILABLE;
 	if (argc > 1 || g->target->kind == TARGET_QEMU || g->target->kind == TARGET_GVISOR)
 		printf("%s (%s): %d trace%s, %d match, %d known variant, %d differ, %d trouble, "
-		       "%d without golden; %.1f s%s\n",
+		       "%d not supported, %d without golden; %.1f s%s\n",
 		       g->target->name, g->target->release[0] ? g->target->release : "?", argc,
 		       argc == 1 ? "" : "s", counts[CMP_MATCH], counts[CMP_VARIANT],
-		       counts[CMP_DIFFERS], counts[CMP_TROUBLE] + counts[CMP_UNSUPPORTED],
+		       counts[CMP_DIFFERS], counts[CMP_TROUBLE], counts[CMP_UNSUPPORTED],
 		       counts[CMP_NO_GOLDEN], secs, g->target->boot_secs > 0 ? " (boot included)" : "");
 	return rc;
 }

@@ -149,6 +149,7 @@ struct worker {
 	bool stop, exited;
 	atomic_bool cancel;	/* stop restarting an interrupted sleep */
 	int stable;		/* consecutive asleep checks (settle) */
+	atomic_bool in_call;	/* inside the system call of its call (kernel_asleep.h) */
 	struct sys_call call;
 	struct sys_result res;
 	struct kproc proc;	/* a child process's thread: calls go to it (proc.pid != 0) */
@@ -229,11 +230,14 @@ static void execute_here(struct worker *w)
 	kfds_own_only(&b->created, c);
 	kernel_mpx_own_fds(c, own_fd_cb, &b->created);	/* the fds inside poll's and select's arrays */
 	pthread_mutex_unlock(&b->fd_lock);
-	if (c->has_stall && c->maxevents > 0 && c->maxevents <= EP_MAX_EVENTS && b->uffd)
+	if (c->has_stall && c->maxevents > 0 && c->maxevents <= EP_MAX_EVENTS && b->uffd) {
 		res->ret = stall_wait(w, c, res);
-	else
+	} else {
+		atomic_store(&w->in_call, true);
 		res->ret = kernel_uring_is_call(c->nr) ? kernel_uring_call(b->urings, c, res)
 						       : kernel_run_syscall(c, res, &w->cancel);
+		atomic_store(&w->in_call, false);
+	}
 	if (c->nr == SYS_CLOSE && res->ret == 0)
 		kernel_uring_forget(b->urings, c->fd);	/* a ring's mappings go with its fd */
 	pthread_mutex_lock(&b->fd_lock);
@@ -408,9 +412,9 @@ static void worker_stop(struct worker *w)
 /* The worker's current call can block and it looks asleep in it. */
 static bool worker_looks_asleep(struct worker *w)
 {
-	if (w->proc.pid)	/* a child process's only thread */
-		return kernel_asleep_in_call(w->proc.pid, w->proc.pid, w->call.nr);
-	return kernel_asleep_in_call(getpid(), w->tid, w->call.nr);
+	if (w->proc.pid)	/* a child process's only thread: its call server has no mark here */
+		return kernel_asleep_in_call(w->proc.pid, w->proc.pid, w->call.nr, true);
+	return kernel_asleep_in_call(getpid(), w->tid, w->call.nr, atomic_load(&w->in_call));
 }
 
 /* ------------------------------------------------------------ submit */

@@ -53,13 +53,22 @@ static long blocking_sysno(enum sys_nr nr)
 	}
 }
 
-/* One check: the task sleeps ('S') inside system call `sysno`. */
-static bool task_asleep_in(pid_t pid, pid_t tid, long sysno)
+/* read_small()'s failure for a file that does not exist here: -2. */
+static int read_proc(const char *path, char *buf, size_t len)
+{
+	if (read_small(path, buf, len) == 0)
+		return 0;
+	return access(path, F_OK) != 0 ? -2 : -1;
+}
+
+/* One check: the task sleeps ('S') inside system call `sysno` (or, with no syscall file, in_call). */
+static bool task_asleep_in(pid_t pid, pid_t tid, long sysno, bool in_call)
 {
 	char path[64], buf[512];
 	const char *p;
 	char *end;
 	long nr;
+	int rc;
 
 	snprintf(path, sizeof(path), "/proc/%d/task/%d/stat", (int)pid, (int)tid);
 	if (read_small(path, buf, sizeof(buf)) != 0)
@@ -68,15 +77,18 @@ static bool task_asleep_in(pid_t pid, pid_t tid, long sysno)
 	if (!p || p[1] != ' ' || p[2] != 'S')
 		return false;
 	snprintf(path, sizeof(path), "/proc/%d/task/%d/syscall", (int)pid, (int)tid);
-	if (read_small(path, buf, sizeof(buf)) != 0)
+	rc = read_proc(path, buf, sizeof(buf));
+	if (rc == -2)
+		return in_call;	/* no syscall file (gVisor): asleep inside the marked call */
+	if (rc != 0)
 		return false;
 	nr = strtol(buf, &end, 10);
 	return end != buf && nr == sysno;
 }
 
-bool kernel_asleep_in_call(pid_t pid, pid_t tid, enum sys_nr nr)
+bool kernel_asleep_in_call(pid_t pid, pid_t tid, enum sys_nr nr, bool in_call)
 {
 	long sysno = blocking_sysno(nr);
 
-	return sysno >= 0 && task_asleep_in(pid, tid, sysno);
+	return sysno >= 0 && task_asleep_in(pid, tid, sysno, in_call);
 }

@@ -10,6 +10,7 @@
 #include "kprofile.h"
 #include "runner.h"
 #include "trace.h"
+#include "variants.h"
 #include "xalloc.h"
 
 static int parse_qemu(const char *image, struct target *t, char *err, size_t errlen)
@@ -146,14 +147,36 @@ static struct trace *load_into(const char *path, struct target_outcome *o)
 	return NULL;
 }
 
+/*
+ * On the simulator, a trace that shows a behaviour its kernel profile does
+ * not model (an unmodelled entry of sim/kprofile.c) is not supported.
+ */
+static bool sim_unsupported(const struct target *t, const char *path, struct target_outcome *o)
+{
+	int rel = t->sim_kernel > 0 ? t->sim_kernel : KPROFILE_DEFAULT;
+	char *name = trace_name_of(path), prof[16];
+	const struct kprofile_entry *e = kprofile_unsupported(rel, name);
+
+	free(name);
+	if (!e)
+		return false;
+	target_outcome_fail(o, "not supported on the simulator's %s profile: %s is not modelled "
+			    "(docs/kernel-profiles.md)", kprofile_name(rel, prof, sizeof(prof)), e->name);
+	o->status = TARGET_UNSUPPORTED;
+	return true;
+}
+
 /* Run one trace in this process on t->ops. */
 static void run_local(struct target *t, const char *path, struct target_outcome *o)
 {
 	struct run_options ro = { .cfg.check = t->check, .cfg.kernel_release = t->sim_kernel };
 	struct run_result res;
 	char err[512] = "";
-	struct trace *tr = load_into(path, o);
+	struct trace *tr;
 
+	if (t->kind == TARGET_SIM && sim_unsupported(t, path, o))
+		return;
+	tr = load_into(path, o);
 	if (!tr)
 		return;
 	if (run_trace(tr, t->ops, &ro, &res, err, sizeof(err)) != 0) {
