@@ -83,3 +83,9 @@ add_test(NAME diagram.browser_html_stepper COMMAND python3
   --trace ${CMAKE_SOURCE_DIR}/tests/diagram/traces/lt-vs-et.trace --step 9
   --out ${EPSIM_ARTIFACTS}/browser)
 set_tests_properties(diagram.browser_html_stepper PROPERTIES TIMEOUT 180)
+
+# docs/conformance.md is what scripts/conformance.py makes from a fresh gVisor matrix run and
+# the gVisor peer record; skipped (exit 77, "skipped: runsc unavailable") without runsc.
+add_test(NAME conformance.gvisor COMMAND python3 ${CMAKE_SOURCE_DIR}/scripts/conformance.py
+  --epsim $<TARGET_FILE:epsim> --check ${CMAKE_SOURCE_DIR}/docs/conformance.md)
+set_tests_properties(conformance.gvisor PROPERTIES TIMEOUT 300 SKIP_RETURN_CODE 77 RESOURCE_LOCK kernel)

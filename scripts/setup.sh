@@ -23,6 +23,13 @@ if [ ${#need[@]} -ne 0 ]; then
 	DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${need[@]}" >/dev/null
 fi
 
+# gVisor (the gvisor target, docs/conformance.md): the Debian package runsc. Optional.
+if ! command -v runsc >/dev/null 2>&1; then
+	[ -n "$updated" ] || { $sudo apt-get update -qq; updated=1; }
+	DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq runsc >/dev/null 2>&1 ||
+		echo "setup: skipped: runsc unavailable (the gvisor target and its conformance check are skipped)"
+fi
+
 # The kernel matrix (docs/kernel-matrix.md): qemu, a static busybox and cpio, and the Debian
 # cloud kernels 6.1 and 6.12 the qemu:6.1 and qemu:6.12 targets boot (the newest of each that
 # apt offers; on Debian 12 both are in bookworm and its security updates, 6.12 otherwise in
