@@ -50,8 +50,11 @@ if(TARGET epsim_live)
   set(EPSIM_INSTALL_LIVE ON)
 endif()
 
-# Install into a temporary prefix and build a tiny program against it through pkg-config.
-add_test(NAME install.pkg_config COMMAND ${CMAKE_COMMAND}
+# Install into a temporary prefix and build a tiny program against it through pkg-config, with
+# the build's own C flags (a sanitizer build's library needs the sanitizer runtime in the program).
+separate_arguments(EPSIM_INSTALL_TEST_CFLAGS UNIX_COMMAND "${CMAKE_C_FLAGS}")
+string(REPLACE ";" "|" EPSIM_INSTALL_TEST_CFLAGS "${EPSIM_INSTALL_TEST_CFLAGS}")
+add_test(NAME install.pkg_config COMMAND ${CMAKE_COMMAND} "-DCFLAGS=${EPSIM_INSTALL_TEST_CFLAGS}"
   -DBUILD=${CMAKE_BINARY_DIR} -DSRC=${CMAKE_SOURCE_DIR} -DWORK=${CMAKE_BINARY_DIR}/install-test
   -DLIBDIR=${CMAKE_INSTALL_LIBDIR} -DCC=${CMAKE_C_COMPILER} -DLIVE=${EPSIM_INSTALL_LIVE}
   -P ${CMAKE_SOURCE_DIR}/cmake/InstallTest.cmake)

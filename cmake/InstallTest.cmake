@@ -2,7 +2,7 @@
 # tests/install/tiny.c against the installed libepsim through pkg-config (shared) and against
 # libepsim.a (static), run both, and check the installed epsim, its man page and epsim.pc.
 # Run with -DBUILD=<build dir> -DSRC=<source dir> -DWORK=<scratch dir> -DLIBDIR=<lib dir>
-# -DCC=<compiler> -DLIVE=<ON if libepsim_live.so is built>.
+# -DCC=<compiler> -DLIVE=<ON if libepsim_live.so is built> -DCFLAGS=<the build's C flags, |-separated>.
 cmake_policy(SET CMP0007 NEW)
 function(run)
   execute_process(COMMAND ${ARGN} RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
@@ -13,6 +13,7 @@ function(run)
   set(out "${out}" PARENT_SCOPE)
 endfunction()
 
+string(REPLACE "|" ";" cflags_build "${CFLAGS}")
 set(prefix ${WORK}/prefix)
 file(REMOVE_RECURSE ${WORK})
 file(MAKE_DIRECTORY ${WORK})
@@ -33,14 +34,14 @@ set(ENV{PKG_CONFIG_PATH} ${prefix}/${LIBDIR}/pkgconfig)
 run(pkg-config --cflags --libs epsim)
 string(STRIP "${out}" flags)
 separate_arguments(flags UNIX_COMMAND "${flags}")
-run(${CC} -Wall -Werror ${SRC}/tests/install/tiny.c ${flags} -o ${WORK}/tiny_shared)
+run(${CC} ${cflags_build} -Wall -Werror ${SRC}/tests/install/tiny.c ${flags} -o ${WORK}/tiny_shared)
 set(ENV{LD_LIBRARY_PATH} ${prefix}/${LIBDIR})
 run(${WORK}/tiny_shared)
 message(STATUS "shared: ${out}")
 run(pkg-config --cflags epsim)
 string(STRIP "${out}" cflags)
 separate_arguments(cflags UNIX_COMMAND "${cflags}")
-run(${CC} -Wall -Werror ${SRC}/tests/install/tiny.c ${cflags} ${prefix}/${LIBDIR}/libepsim.a
+run(${CC} ${cflags_build} -Wall -Werror ${SRC}/tests/install/tiny.c ${cflags} ${prefix}/${LIBDIR}/libepsim.a
   -o ${WORK}/tiny_static)
 unset(ENV{LD_LIBRARY_PATH})
 run(${WORK}/tiny_static)
