@@ -153,6 +153,7 @@ struct worker {
 	struct sys_call call;
 	struct sys_result res;
 	struct kproc proc;	/* a child process's thread: calls go to it (proc.pid != 0) */
+	struct task_proc tp;	/* the /proc files settle reads: this thread's, or the child's */
 	bool stalled;		/* its wait's copy to user space is stalled (stall=N) */
 	bool proxy;		/* forwards to a child process: blocks the trace signals */
 	void *stall_addr;	/* the userfaultfd-registered pages of that buffer */
@@ -338,6 +339,7 @@ static struct worker *worker_start(struct backend *b, const char *name, bool pro
 		return NULL;
 	w->b = b;
 	w->proxy = proxy;
+	w->tp.stat_fd = w->tp.syscall_fd = -1;
 	atomic_init(&w->cancel, false);
 	if (worker_init_sync(w) != 0) {
 		free(w);
@@ -354,6 +356,7 @@ static struct worker *worker_start(struct backend *b, const char *name, bool pro
 	while (w->tid == 0)
 		pthread_cond_wait(&w->done_cv, &w->lock);
 	pthread_mutex_unlock(&w->lock);
+	task_proc_open(&w->tp, getpid(), w->tid);
 	return w;
 }
 
@@ -406,6 +409,7 @@ static void worker_stop(struct worker *w)
 	while (task_exists(w->tid) && now_ms() < gone_by)
 		sleep_ms(POLL_MS);
 	worker_destroy_sync(w);
+	task_proc_close(&w->tp);
 	free(w);
 }
 
@@ -413,8 +417,8 @@ static void worker_stop(struct worker *w)
 static bool worker_looks_asleep(struct worker *w)
 {
 	if (w->proc.pid)	/* a child process's only thread: its call server has no mark here */
-		return kernel_asleep_in_call(w->proc.pid, w->proc.pid, w->call.nr, true);
-	return kernel_asleep_in_call(getpid(), w->tid, w->call.nr, atomic_load(&w->in_call));
+		return kernel_asleep_in_call(&w->tp, w->call.nr, true);
+	return kernel_asleep_in_call(&w->tp, w->call.nr, atomic_load(&w->in_call));
 }
 
 /* ------------------------------------------------------------ submit */
@@ -598,7 +602,10 @@ static int submit_fork(struct backend *b, int thread, const struct sys_call *cal
 		w->proc.pid = 0;
 		worker_stop(w);
 		b->workers[call->fd2] = NULL;
+		return 1;
 	}
+	task_proc_close(&w->tp);	/* the proxy's own files: settle reads the child's */
+	task_proc_open(&w->tp, w->proc.pid, w->proc.pid);
 	return 1;
 }
 

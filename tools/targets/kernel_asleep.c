@@ -3,23 +3,62 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 #include "kernel_asleep.h"
 
-static int read_small(const char *path, char *buf, size_t len)
+/* Read a /proc file afresh from its start: 0, or -1. */
+static int pread_small(int fd, char *buf, size_t len)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	ssize_t n;
 
 	if (fd < 0)
 		return -1;
-	n = read(fd, buf, len - 1);
-	close(fd);
+	n = pread(fd, buf, len - 1, 0);
 	if (n < 0)
 		return -1;
 	buf[n] = '\0';
 	return 0;
+}
+
+/* Open path and move it to a high fd number (half the fd limit or more). */
+static int open_high(const char *path)
+{
+	struct rlimit rl;
+	int fd = open(path, O_RDONLY | O_CLOEXEC), hi;
+
+	if (fd < 0 || getrlimit(RLIMIT_NOFILE, &rl) != 0)
+		return fd;
+	hi = (int)(rl.rlim_cur / 2 > 64 ? (rl.rlim_cur > 1 << 20 ? 1 << 19 : rl.rlim_cur / 2) : 64);
+	if (fd < hi) {
+		int moved = fcntl(fd, F_DUPFD_CLOEXEC, hi);
+
+		if (moved >= 0) {
+			close(fd);
+			fd = moved;
+		}
+	}
+	return fd;
+}
+
+void task_proc_open(struct task_proc *t, pid_t pid, pid_t tid)
+{
+	char path[64];
+
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/stat", (int)pid, (int)tid);
+	t->stat_fd = open_high(path);
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/syscall", (int)pid, (int)tid);
+	t->syscall_fd = open_high(path);
+}
+
+void task_proc_close(struct task_proc *t)
+{
+	if (t->stat_fd >= 0)
+		close(t->stat_fd);
+	if (t->syscall_fd >= 0)
+		close(t->syscall_fd);
+	t->stat_fd = t->syscall_fd = -1;
 }
 
 /* The system call a call can sleep in, or -1 if it never blocks. */
@@ -53,42 +92,30 @@ static long blocking_sysno(enum sys_nr nr)
 	}
 }
 
-/* read_small()'s failure for a file that does not exist here: -2. */
-static int read_proc(const char *path, char *buf, size_t len)
-{
-	if (read_small(path, buf, len) == 0)
-		return 0;
-	return access(path, F_OK) != 0 ? -2 : -1;
-}
-
 /* One check: the task sleeps ('S') inside system call `sysno` (or, with no syscall file, in_call). */
-static bool task_asleep_in(pid_t pid, pid_t tid, long sysno, bool in_call)
+static bool task_asleep_in(struct task_proc *t, long sysno, bool in_call)
 {
-	char path[64], buf[512];
+	char buf[512];
 	const char *p;
 	char *end;
 	long nr;
-	int rc;
 
-	snprintf(path, sizeof(path), "/proc/%d/task/%d/stat", (int)pid, (int)tid);
-	if (read_small(path, buf, sizeof(buf)) != 0)
+	if (pread_small(t->stat_fd, buf, sizeof(buf)) != 0)
 		return false;
 	p = strrchr(buf, ')');
 	if (!p || p[1] != ' ' || p[2] != 'S')
 		return false;
-	snprintf(path, sizeof(path), "/proc/%d/task/%d/syscall", (int)pid, (int)tid);
-	rc = read_proc(path, buf, sizeof(buf));
-	if (rc == -2)
+	if (t->syscall_fd < 0)
 		return in_call;	/* no syscall file (gVisor): asleep inside the marked call */
-	if (rc != 0)
+	if (pread_small(t->syscall_fd, buf, sizeof(buf)) != 0)
 		return false;
 	nr = strtol(buf, &end, 10);
 	return end != buf && nr == sysno;
 }
 
-bool kernel_asleep_in_call(pid_t pid, pid_t tid, enum sys_nr nr, bool in_call)
+bool kernel_asleep_in_call(struct task_proc *t, enum sys_nr nr, bool in_call)
 {
 	long sysno = blocking_sysno(nr);
 
-	return sysno >= 0 && task_asleep_in(pid, tid, sysno, in_call);
+	return sysno >= 0 && task_asleep_in(t, sysno, in_call);
 }

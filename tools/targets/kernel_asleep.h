@@ -11,14 +11,30 @@
 #include <sys/types.h>
 #include "backend.h"
 
+struct task_proc;
+
 /*
- * Task tid of process pid looks asleep in the system call of a call nr (one
+ * Task t (opened by task_proc_open) looks asleep in the system call of a call nr (one
  * check). Where /proc has no TID/syscall file (gVisor), the system call cannot
  * be read: the task then counts as asleep when its state is 'S' and in_call
  * says it is inside the call (the thread sets it just before it enters the
  * system call and clears it as soon as the call returns), so a thread that
  * sleeps anywhere else (a lock, its wait for the next call) never counts.
  */
-bool kernel_asleep_in_call(pid_t pid, pid_t tid, enum sys_nr nr, bool in_call);
+bool kernel_asleep_in_call(struct task_proc *t, enum sys_nr nr, bool in_call);
+
+/*
+ * The task's /proc stat and syscall files, opened once when the thread or
+ * child process starts and re-read with pread(). Opening them during a
+ * settle would take the lowest free fd number: a thread that is still
+ * re-scanning its poll set after a wake-up could then find a just-closed
+ * fd open again (POLLIN where the kernel alone gives POLLNVAL). Both are
+ * moved to high numbers, away from the numbers a trace's files get.
+ */
+struct task_proc {
+	int stat_fd, syscall_fd;	/* -1: not open (syscall: absent under gVisor) */
+};
+void task_proc_open(struct task_proc *t, pid_t pid, pid_t tid);
+void task_proc_close(struct task_proc *t);
 
 #endif
