@@ -4,7 +4,7 @@
 set(EPSIM_FUZZ_SECONDS 30 CACHE STRING "Seconds each fuzz.* ctest runs its harness")
 file(GLOB EPSIM_PARSER_SOURCES CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/tools/trace/*.c)
 add_library(epsim_parser STATIC ${EPSIM_PARSER_SOURCES})
-target_include_directories(epsim_parser PUBLIC ${CMAKE_SOURCE_DIR}/tools/trace)
+target_include_directories(epsim_parser PUBLIC ${CMAKE_SOURCE_DIR}/tools/trace ${CMAKE_SOURCE_DIR}/tools/util)
 file(GLOB EPSIM_FUZZ_HARNESSES CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/tests/fuzz/fuzz_*.c)
 foreach(src ${EPSIM_FUZZ_HARNESSES})
   get_filename_component(name ${src} NAME_WE)
