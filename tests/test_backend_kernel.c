@@ -3,6 +3,7 @@
  * real threads, the asleep detection, settle, the watchdog and cleanup.
  */
 #include "backend.h"
+#include "kernel_fixture.h"
 
 #include <check.h>
 #include <dirent.h>
@@ -19,7 +20,6 @@
 
 #define EP_MAX_EVENTS 178956970	/* INT_MAX / sizeof(struct epoll_event) */
 
-static const struct backend_ops *ops = &kernel_backend_ops;
 
 /* ------------------------------------------------------------- helpers */
 
@@ -31,49 +31,15 @@ static long long now_ms(void)
 	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
 }
 
-static int count_entries(const char *path)
-{
-	DIR *d = opendir(path);
-	struct dirent *e;
-	int n = 0;
-
-	ck_assert_ptr_nonnull(d);
-	while ((e = readdir(d)) != NULL)
-		if (e->d_name[0] != '.')
-			n++;
-	closedir(d);
-	return n;
-}
-
 /* Open fds, not counting the one used to list them. */
 static int count_fds(void)
 {
-	return count_entries("/proc/self/fd") - 1;
+	return kfx_count_entries("/proc/self/fd") - 1;
 }
 
 static int count_tasks(void)
 {
-	return count_entries("/proc/self/task");
-}
-
-static struct backend *open_backend(int watchdog_ms)
-{
-	struct backend_config cfg = { .max_user_watches = 0, .watchdog_ms = watchdog_ms };
-	char err[256] = "";
-	struct backend *b = ops->open(&cfg, err, sizeof(err));
-
-	ck_assert_msg(b != NULL, "open failed: %s", err);
-	return b;
-}
-
-static struct sys_call mk(enum sys_nr nr)
-{
-	struct sys_call c;
-
-	memset(&c, 0, sizeof(c));
-	c.nr = nr;
-	c.fd = c.fd2 = -1;
-	return c;
+	return kfx_count_entries("/proc/self/task");
 }
 
 /* Every test uses one result buffer (a sys_result is large). */
@@ -88,7 +54,7 @@ static long run(struct backend *b, const struct sys_call *c)
 
 static int new_epoll(struct backend *b)
 {
-	struct sys_call c = mk(SYS_EPOLL_CREATE1);
+	struct sys_call c = kfx_call(SYS_EPOLL_CREATE1);
 
 	ck_assert_int_ge(run(b, &c), 0);
 	ck_assert_int_eq(res.fds[0], res.ret);
@@ -97,7 +63,7 @@ static int new_epoll(struct backend *b)
 
 static int new_eventfd(struct backend *b, unsigned init, int flags)
 {
-	struct sys_call c = mk(SYS_EVENTFD2);
+	struct sys_call c = kfx_call(SYS_EVENTFD2);
 
 	c.num = init;
 	c.flags = flags;
@@ -107,7 +73,7 @@ static int new_eventfd(struct backend *b, unsigned init, int flags)
 
 static void new_pipe(struct backend *b, int fds[2])
 {
-	struct sys_call c = mk(SYS_PIPE2);
+	struct sys_call c = kfx_call(SYS_PIPE2);
 
 	c.flags = O_NONBLOCK;
 	ck_assert_int_eq(run(b, &c), 0);
@@ -117,7 +83,7 @@ static void new_pipe(struct backend *b, int fds[2])
 
 static long ctl(struct backend *b, int ep, int op, int fd, uint32_t events, uint64_t data)
 {
-	struct sys_call c = mk(SYS_EPOLL_CTL);
+	struct sys_call c = kfx_call(SYS_EPOLL_CTL);
 
 	c.fd = ep;
 	c.op = op;
@@ -129,7 +95,7 @@ static long ctl(struct backend *b, int ep, int op, int fd, uint32_t events, uint
 
 static struct sys_call wait_call(int ep, int maxevents, int slots, long long timeout)
 {
-	struct sys_call c = mk(SYS_EPOLL_WAIT);
+	struct sys_call c = kfx_call(SYS_EPOLL_WAIT);
 
 	c.fd = ep;
 	c.maxevents = maxevents;
@@ -141,7 +107,7 @@ static struct sys_call wait_call(int ep, int maxevents, int slots, long long tim
 
 static struct sys_call efd_write(int fd, long long value)
 {
-	struct sys_call c = mk(SYS_WRITE);
+	struct sys_call c = kfx_call(SYS_WRITE);
 
 	c.fd = fd;
 	c.fd_is_counter = true;
@@ -186,7 +152,7 @@ static struct reports settle(struct backend *b)
 /* Make threads and fds, leave a thread blocked, then close. */
 static void busy_cycle(bool blocked_thread)
 {
-	struct backend *b = open_backend(0);
+	struct backend *b = kfx_open_backend(0);
 	struct sys_call w;
 	int ep, efd, p[2];
 
@@ -219,7 +185,7 @@ END_TEST
 
 START_TEST(test_version_is_uname)
 {
-	struct backend *b = open_backend(0);
+	struct backend *b = kfx_open_backend(0);
 	struct utsname u;
 
 	ck_assert_int_eq(uname(&u), 0);
@@ -231,14 +197,14 @@ END_TEST
 
 START_TEST(test_eventfd_values)
 {
-	struct backend *b = open_backend(0);
+	struct backend *b = kfx_open_backend(0);
 	int efd = new_eventfd(b, 3, EFD_NONBLOCK);
 	struct sys_call c = efd_write(efd, 5);
 
 	ck_assert_int_eq(run(b, &c), 8);
 	c.num = 7;
 	ck_assert_int_eq(run(b, &c), 8);
-	c = mk(SYS_READ);
+	c = kfx_call(SYS_READ);
 	c.fd = efd;
 	c.fd_is_counter = true;
 	c.num = 8;
@@ -252,9 +218,9 @@ END_TEST
 
 START_TEST(test_eventfd_semaphore)
 {
-	struct backend *b = open_backend(0);
+	struct backend *b = kfx_open_backend(0);
 	int efd = new_eventfd(b, 2, EFD_NONBLOCK | EFD_SEMAPHORE);
-	struct sys_call c = mk(SYS_READ);
+	struct sys_call c = kfx_call(SYS_READ);
 
 	c.fd = efd;
 	c.fd_is_counter = true;
@@ -268,13 +234,13 @@ END_TEST
 
 START_TEST(test_pipe_et_one_event)
 {
-	struct backend *b = open_backend(0);
+	struct backend *b = kfx_open_backend(0);
 	int ep = new_epoll(b), p[2];
 	struct sys_call c;
 
 	new_pipe(b, p);
 	ck_assert_int_eq(ctl(b, ep, EPOLL_CTL_ADD, p[0], EPOLLIN | EPOLLET, 42), 0);
-	c = mk(SYS_WRITE);
+	c = kfx_call(SYS_WRITE);
 	c.fd = p[1];
 	c.num = 10;
 	ck_assert_int_eq(run(b, &c), 10);
@@ -291,13 +257,13 @@ END_TEST
 
 START_TEST(test_ctl_add_twice_eexist)
 {
-	struct backend *b = open_backend(0);
+	struct backend *b = kfx_open_backend(0);
 	int ep = new_epoll(b), efd = new_eventfd(b, 0, EFD_NONBLOCK);
 	struct sys_call c;
 
 	ck_assert_int_eq(ctl(b, ep, EPOLL_CTL_ADD, efd, EPOLLIN, 0), 0);
 	ck_assert_int_eq(ctl(b, ep, EPOLL_CTL_ADD, efd, EPOLLIN, 0), -EEXIST);
-	c = mk(SYS_EPOLL_CTL);
+	c = kfx_call(SYS_EPOLL_CTL);
 	c.fd = ep;
 	c.op = EPOLL_CTL_MOD;
 	c.fd2 = efd;
@@ -309,7 +275,7 @@ END_TEST
 
 START_TEST(test_wait_null_buffer_efault)
 {
-	struct backend *b = open_backend(0);
+	struct backend *b = kfx_open_backend(0);
 	int ep = new_epoll(b), efd = new_eventfd(b, 1, EFD_NONBLOCK);
 	struct sys_call c;
 
@@ -323,7 +289,7 @@ END_TEST
 
 START_TEST(test_wait_short_buffer)
 {
-	struct backend *b = open_backend(0);
+	struct backend *b = kfx_open_backend(0);
 	int ep = new_epoll(b);
 	int e1 = new_eventfd(b, 1, EFD_NONBLOCK), e2 = new_eventfd(b, 1, EFD_NONBLOCK);
 	struct sys_call c;
@@ -352,7 +318,7 @@ END_TEST
 
 START_TEST(test_blocked_thread_woken)
 {
-	struct backend *b = open_backend(0);
+	struct backend *b = kfx_open_backend(0);
 	int ep = new_epoll(b), efd = new_eventfd(b, 0, EFD_NONBLOCK);
 	struct sys_call c;
 	struct reports rep;
@@ -383,7 +349,7 @@ END_TEST
 
 START_TEST(test_thread_finishes_at_once)
 {
-	struct backend *b = open_backend(0);
+	struct backend *b = kfx_open_backend(0);
 	int ep = new_epoll(b), efd = new_eventfd(b, 1, EFD_NONBLOCK);
 	struct sys_call c;
 
@@ -401,7 +367,7 @@ END_TEST
 START_TEST(test_two_sleepers_lifo)
 {
 	int fds = count_fds(), tasks = count_tasks();
-	struct backend *b = open_backend(0);
+	struct backend *b = kfx_open_backend(0);
 	int ep = new_epoll(b), efd = new_eventfd(b, 0, EFD_NONBLOCK);
 	struct sys_call c;
 	struct reports rep;
@@ -428,7 +394,7 @@ END_TEST
 
 START_TEST(test_main_watchdog)
 {
-	struct backend *b = open_backend(200);
+	struct backend *b = kfx_open_backend(200);
 	int ep = new_epoll(b);
 	struct sys_call c = wait_call(ep, 4, 4, -1);
 	long long t0 = now_ms(), took;
@@ -444,7 +410,7 @@ START_TEST(test_main_watchdog)
 	ck_assert_int_eq(run(b, &c), 0);
 	ck_assert(!res.watchdog);
 	/* A sleep that outlasts the watchdog is not cut either. */
-	c = mk(SYS_NANOSLEEP);
+	c = kfx_call(SYS_NANOSLEEP);
 	c.num = 250;
 	t0 = now_ms();
 	ck_assert_int_eq(run(b, &c), 0);
@@ -456,7 +422,7 @@ END_TEST
 
 START_TEST(test_submit_busy)
 {
-	struct backend *b = open_backend(0);
+	struct backend *b = kfx_open_backend(0);
 	int ep = new_epoll(b);
 	struct sys_call c = wait_call(ep, 4, 4, -1);
 
@@ -471,8 +437,8 @@ END_TEST
 
 START_TEST(test_blocked_read_asleep)
 {
-	struct backend *b = open_backend(0);
-	struct sys_call c = mk(SYS_PIPE2);
+	struct backend *b = kfx_open_backend(0);
+	struct sys_call c = kfx_call(SYS_PIPE2);
 	struct reports rep;
 	int r, w;
 
@@ -480,11 +446,11 @@ START_TEST(test_blocked_read_asleep)
 	ck_assert_int_eq(run(b, &c), 0);	/* blocking pipe */
 	r = res.fds[0];
 	w = res.fds[1];
-	c = mk(SYS_READ);
+	c = kfx_call(SYS_READ);
 	c.fd = r;
 	c.num = 100;
 	ck_assert_int_eq(ops->submit(b, 1, &c, &res), 0);
-	c = mk(SYS_WRITE);
+	c = kfx_call(SYS_WRITE);
 	c.fd = w;
 	c.num = 3;
 	ck_assert_int_eq(run(b, &c), 3);
@@ -497,19 +463,19 @@ END_TEST
 
 START_TEST(test_large_write_single_call)
 {
-	struct backend *b = open_backend(0);
+	struct backend *b = kfx_open_backend(0);
 	int p[2];
 	struct sys_call c;
 	long n;
 
 	new_pipe(b, p);
-	c = mk(SYS_WRITE);
+	c = kfx_call(SYS_WRITE);
 	c.fd = p[1];
 	c.num = 100000;
 	n = run(b, &c);
 	ck_assert_int_gt(n, 0);
 	ck_assert_int_lt(n, 100000);	/* one write, cut at the pipe's size */
-	c = mk(SYS_READ);
+	c = kfx_call(SYS_READ);
 	c.fd = p[0];
 	c.num = 100000;
 	ck_assert_int_eq(run(b, &c), n);
@@ -520,8 +486,8 @@ END_TEST
 
 START_TEST(test_socketpair_shutdown)
 {
-	struct backend *b = open_backend(0);
-	struct sys_call c = mk(SYS_SOCKETPAIR);
+	struct backend *b = kfx_open_backend(0);
+	struct sys_call c = kfx_call(SYS_SOCKETPAIR);
 	int s0, s1;
 
 	c.op = SOCK_STREAM;
@@ -531,15 +497,15 @@ START_TEST(test_socketpair_shutdown)
 	s1 = res.fds[1];
 	ck_assert_int_ge(s0, 0);
 	ck_assert_int_ge(s1, 0);
-	c = mk(SYS_READ);
+	c = kfx_call(SYS_READ);
 	c.fd = s1;
 	c.num = 16;
 	ck_assert_int_eq(run(b, &c), -EAGAIN);
-	c = mk(SYS_SHUTDOWN);
+	c = kfx_call(SYS_SHUTDOWN);
 	c.fd = s0;
 	c.op = SHUT_WR;
 	ck_assert_int_eq(run(b, &c), 0);
-	c = mk(SYS_READ);
+	c = kfx_call(SYS_READ);
 	c.fd = s1;
 	c.num = 16;
 	ck_assert_int_eq(run(b, &c), 0);	/* end of file */
@@ -555,9 +521,9 @@ START_TEST(test_fd_tracking)
 	int efd, d1, d2, target;
 
 	ck_assert_int_eq(pipe2(outside, O_CLOEXEC), 0);
-	b = open_backend(0);
+	b = kfx_open_backend(0);
 	efd = new_eventfd(b, 0, 0);
-	c = mk(SYS_DUP);
+	c = kfx_call(SYS_DUP);
 	c.fd = efd;
 	ck_assert_int_ge(run(b, &c), 0);
 	d1 = res.fds[0];
@@ -565,21 +531,21 @@ START_TEST(test_fd_tracking)
 	target = d1 + 10;
 	while (fcntl(target, F_GETFD) >= 0)	/* a free number */
 		target++;
-	c = mk(SYS_DUP2);
+	c = kfx_call(SYS_DUP2);
 	c.fd = efd;
 	c.fd2 = target;
 	ck_assert_int_eq(run(b, &c), target);
 	d2 = res.fds[0];
 	ck_assert_int_eq(d2, target);
 	/* The harness's own fds are never touched. */
-	c = mk(SYS_CLOSE);
+	c = kfx_call(SYS_CLOSE);
 	c.fd = outside[0];
 	ck_assert_int_eq(run(b, &c), -EBADF);
-	c = mk(SYS_DUP2);
+	c = kfx_call(SYS_DUP2);
 	c.fd = efd;
 	c.fd2 = outside[1];
 	ck_assert_int_eq(run(b, &c), -EBADF);
-	c = mk(SYS_CLOSE);
+	c = kfx_call(SYS_CLOSE);
 	c.fd = d1;
 	ck_assert_int_eq(run(b, &c), 0);
 	ck_assert_int_eq(run(b, &c), -EBADF);
@@ -595,8 +561,8 @@ END_TEST
 
 START_TEST(test_sleep_on_main)
 {
-	struct backend *b = open_backend(0);
-	struct sys_call c = mk(SYS_NANOSLEEP);
+	struct backend *b = kfx_open_backend(0);
+	struct sys_call c = kfx_call(SYS_NANOSLEEP);
 	long long t0 = now_ms();
 
 	c.num = 30;
@@ -608,8 +574,8 @@ END_TEST
 
 START_TEST(test_sleep_on_thread)
 {
-	struct backend *b = open_backend(0);
-	struct sys_call c = mk(SYS_NANOSLEEP);
+	struct backend *b = kfx_open_backend(0);
+	struct sys_call c = kfx_call(SYS_NANOSLEEP);
 	long long t0 = now_ms();
 	struct reports rep;
 
@@ -629,7 +595,7 @@ END_TEST
 
 START_TEST(test_two_backends_share_signal)
 {
-	struct backend *a = open_backend(200), *b = open_backend(200);
+	struct backend *a = kfx_open_backend(200), *b = kfx_open_backend(200);
 	int ep = new_epoll(b);
 	struct sys_call c = wait_call(ep, 4, 4, -1);
 

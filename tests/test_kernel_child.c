@@ -4,6 +4,7 @@
  * process, and that closing the backend leaves no fd and no process behind.
  */
 #include "backend.h"
+#include "kernel_fixture.h"
 #include <check.h>
 #include <dirent.h>
 #include <errno.h>
@@ -15,7 +16,6 @@
 #include <time.h>
 #include <unistd.h>
 
-static const struct backend_ops *ops = &kernel_backend_ops;
 static struct sys_result res;	/* large: one for every test */
 
 static int count_fds(void)
@@ -81,26 +81,6 @@ static bool gone(int pid)
 	return false;
 }
 
-static struct backend *open_backend(void)
-{
-	struct backend_config cfg = { .watchdog_ms = 500 };
-	char err[256] = "";
-	struct backend *b = ops->open(&cfg, err, sizeof(err));
-
-	ck_assert_msg(b != NULL, "open failed: %s", err);
-	return b;
-}
-
-static struct sys_call mk(enum sys_nr nr)
-{
-	struct sys_call c;
-
-	memset(&c, 0, sizeof(c));
-	c.nr = nr;
-	c.fd = c.fd2 = -1;
-	return c;
-}
-
 /* A call on `thread` that must finish at once; its ret. */
 static long run_on(struct backend *b, int thread, const struct sys_call *c)
 {
@@ -110,7 +90,7 @@ static long run_on(struct backend *b, int thread, const struct sys_call *c)
 
 static void fork_on(struct backend *b, int thread, int child)
 {
-	struct sys_call c = mk(SYS_FORK);
+	struct sys_call c = kfx_call(SYS_FORK);
 
 	c.fd2 = child;
 	ck_assert_int_eq(run_on(b, thread, &c), 0);
@@ -118,7 +98,7 @@ static void fork_on(struct backend *b, int thread, int child)
 
 static long counter_write(struct backend *b, int thread, int fd, long long v)
 {
-	struct sys_call c = mk(SYS_WRITE);
+	struct sys_call c = kfx_call(SYS_WRITE);
 
 	c.fd = fd;
 	c.fd_is_counter = true;
@@ -128,7 +108,7 @@ static long counter_write(struct backend *b, int thread, int fd, long long v)
 
 static long counter_read(struct backend *b, int thread, int fd)
 {
-	struct sys_call c = mk(SYS_READ);
+	struct sys_call c = kfx_call(SYS_READ);
 
 	c.fd = fd;
 	c.fd_is_counter = true;
@@ -137,7 +117,7 @@ static long counter_read(struct backend *b, int thread, int fd)
 
 static int new_on(struct backend *b, int thread, enum sys_nr nr)
 {
-	struct sys_call c = mk(nr);
+	struct sys_call c = kfx_call(nr);
 
 	c.flags = nr == SYS_EPOLL_CREATE1 ? 0 : O_NONBLOCK;
 	ck_assert_int_ge(run_on(b, thread, &c), 0);
@@ -148,7 +128,7 @@ static int new_on(struct backend *b, int thread, enum sys_nr nr)
 /* Thread `thread` sleeps in epoll_wait on ep: submit returns 0. */
 static void sleep_in_wait(struct backend *b, int thread, int ep)
 {
-	struct sys_call c = mk(SYS_EPOLL_WAIT);
+	struct sys_call c = kfx_call(SYS_EPOLL_WAIT);
 
 	c.fd = ep;
 	c.maxevents = 1;
@@ -179,7 +159,7 @@ static long settle_one(struct backend *b, int thread)
 
 START_TEST(files_made_in_a_child_are_named_and_usable)
 {
-	struct backend *b = open_backend();
+	struct backend *b = kfx_open_backend(500);
 	int fd, ep;
 	struct sys_call c;
 
@@ -187,7 +167,7 @@ START_TEST(files_made_in_a_child_are_named_and_usable)
 	fd = new_on(b, 1, SYS_EVENTFD2);
 	ck_assert_int_eq(counter_write(b, 1, fd, 5), 8);
 	ep = new_on(b, 1, SYS_EPOLL_CREATE1);
-	c = mk(SYS_EPOLL_CTL);
+	c = kfx_call(SYS_EPOLL_CTL);
 	c.fd = ep;
 	c.op = EPOLL_CTL_ADD;
 	c.fd2 = fd;
@@ -196,7 +176,7 @@ START_TEST(files_made_in_a_child_are_named_and_usable)
 	ck_assert_int_eq(counter_read(b, 1, fd), 8);
 	ck_assert_uint_eq(res.value, 5);
 	ck_assert_int_eq(counter_write(b, 0, fd, 1), -EBADF);	/* not the parent's */
-	c = mk(SYS_DUP);
+	c = kfx_call(SYS_DUP);
 	c.fd = fd;
 	ck_assert_int_ge(run_on(b, 1, &c), 0);
 	ck_assert_int_eq(res.fds[0], res.ret);
@@ -211,16 +191,16 @@ START_TEST(a_child_touches_no_fd_of_the_harness)
 	struct sys_call c;
 
 	ck_assert_int_eq(pipe2(outside, O_CLOEXEC | O_NONBLOCK), 0);
-	b = open_backend();
+	b = kfx_open_backend(500);
 	fork_on(b, 0, 1);
-	c = mk(SYS_WRITE);
+	c = kfx_call(SYS_WRITE);
 	c.fd = outside[1];
 	c.num = 1;
 	ck_assert_int_eq(run_on(b, 1, &c), -EBADF);
-	c = mk(SYS_CLOSE);
+	c = kfx_call(SYS_CLOSE);
 	c.fd = outside[0];
 	ck_assert_int_eq(run_on(b, 1, &c), -EBADF);
-	c = mk(SYS_DUP2);
+	c = kfx_call(SYS_DUP2);
 	c.fd = new_on(b, 1, SYS_EVENTFD2);
 	c.fd2 = outside[1];
 	ck_assert_int_eq(run_on(b, 1, &c), -EBADF);
@@ -235,7 +215,7 @@ END_TEST
 START_TEST(a_grandchild_has_its_parents_files_and_nothing_is_left)
 {
 	int fds = count_fds(), child, grandchild;
-	struct backend *b = open_backend();
+	struct backend *b = kfx_open_backend(500);
 	struct sys_call c;
 	int fd;
 
@@ -247,7 +227,7 @@ START_TEST(a_grandchild_has_its_parents_files_and_nothing_is_left)
 	ck_assert_int_eq(counter_write(b, 2, fd, 3), 8);
 	ck_assert_int_eq(counter_read(b, 1, fd), 8);	/* the same file */
 	ck_assert_uint_eq(res.value, 3);
-	c = mk(SYS_EXIT);
+	c = kfx_call(SYS_EXIT);
 	c.fd2 = 1;
 	ck_assert_int_eq(run_on(b, 0, &c), 0);
 	ck_assert(gone(child));
@@ -260,21 +240,21 @@ END_TEST
 
 START_TEST(signals_reach_the_childs_thread_and_process)
 {
-	struct backend *b = open_backend();
+	struct backend *b = kfx_open_backend(500);
 	struct sys_call c;
 	int ep;
 
 	fork_on(b, 0, 1);
 	ep = new_on(b, 1, SYS_EPOLL_CREATE1);
 	sleep_in_wait(b, 1, ep);
-	c = mk(SYS_TGKILL);
+	c = kfx_call(SYS_TGKILL);
 	c.fd2 = 1;
 	c.op = SIGUSR1;
 	ck_assert_int_eq(run_on(b, 0, &c), 0);
 	ck_assert_int_eq(settle_one(b, 1), -EINTR);
 	ck_assert_int_eq(run_on(b, 1, &c), 0);	/* the child signals itself */
 	sleep_in_wait(b, 1, ep);
-	c = mk(SYS_KILL);
+	c = kfx_call(SYS_KILL);
 	c.fd2 = 1;
 	c.op = SIGUSR1;
 	ck_assert_int_eq(run_on(b, 0, &c), 0);

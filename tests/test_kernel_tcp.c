@@ -5,6 +5,7 @@
  */
 #include "backend.h"
 #include "kernel_tcp.h"
+#include "kernel_fixture.h"
 
 #include <arpa/inet.h>
 #include <check.h>
@@ -16,32 +17,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-static const struct backend_ops *ops = &kernel_backend_ops;
 static struct sys_result res;
-
-static int count_entries(const char *path)
-{
-	DIR *d = opendir(path);
-	struct dirent *e;
-	int n = 0;
-
-	ck_assert_ptr_nonnull(d);
-	while ((e = readdir(d)) != NULL)
-		if (e->d_name[0] != '.')
-			n++;
-	closedir(d);
-	return n;
-}
-
-static struct backend *open_backend(void)
-{
-	struct backend_config cfg = { .watchdog_ms = 2000 };
-	char err[256] = "";
-	struct backend *b = ops->open(&cfg, err, sizeof(err));
-
-	ck_assert_msg(b != NULL, "open failed: %s", err);
-	return b;
-}
 
 static struct sys_call mk(enum sys_nr nr, int fd, int fd2)
 {
@@ -83,7 +59,7 @@ static struct sockaddr_in local_addr(int fd)
 
 START_TEST(test_socket_bound_to_loopback)
 {
-	struct backend *b = open_backend();
+	struct backend *b = kfx_open_backend(2000);
 	int fd = new_socket(b);
 	char dev[IFNAMSIZ] = "";
 	socklen_t len = sizeof(dev);
@@ -99,7 +75,7 @@ END_TEST
 
 START_TEST(test_connect_by_target_address)
 {
-	struct backend *b = open_backend();
+	struct backend *b = kfx_open_backend(2000);
 	int l = new_socket(b), c = new_socket(b), s;
 	struct sys_call lc = mk(SYS_LISTEN, l, -1), ac = mk(SYS_ACCEPT4, l, -1);
 	struct sys_call so = mk(SYS_SO_ERROR, c, -1);
@@ -119,7 +95,7 @@ END_TEST
 
 START_TEST(test_refused_and_so_error)
 {
-	struct backend *b = open_backend();
+	struct backend *b = kfx_open_backend(2000);
 	int t = new_socket(b), c = new_socket(b);
 	struct sys_call so = mk(SYS_SO_ERROR, c, -1);
 
@@ -145,7 +121,7 @@ END_TEST
 
 START_TEST(test_fill_and_drain)
 {
-	struct backend *b = open_backend();
+	struct backend *b = kfx_open_backend(2000);
 	int l = new_socket(b), c = new_socket(b), s;
 	struct sys_call lc = mk(SYS_LISTEN, l, -1), ac = mk(SYS_ACCEPT4, l, -1);
 
@@ -165,10 +141,10 @@ END_TEST
 
 START_TEST(test_no_leaks)
 {
-	int fds = count_entries("/proc/self/fd"), tasks = count_entries("/proc/self/task");
+	int fds = kfx_count_entries("/proc/self/fd"), tasks = kfx_count_entries("/proc/self/task");
 
 	for (int i = 0; i < 3; i++) {
-		struct backend *b = open_backend();
+		struct backend *b = kfx_open_backend(2000);
 		int l = new_socket(b), c = new_socket(b);
 		struct sys_call lc = mk(SYS_LISTEN, l, -1);
 
@@ -178,8 +154,8 @@ START_TEST(test_no_leaks)
 		ck_assert_int_ge(run(b, mk(SYS_ACCEPT4, l, -1)), 0);
 		ops->close(b);	/* closes the sockets and the sock_diag socket */
 	}
-	ck_assert_int_eq(count_entries("/proc/self/fd"), fds);
-	ck_assert_int_eq(count_entries("/proc/self/task"), tasks);
+	ck_assert_int_eq(kfx_count_entries("/proc/self/fd"), fds);
+	ck_assert_int_eq(kfx_count_entries("/proc/self/task"), tasks);
 }
 END_TEST
 
